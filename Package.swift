@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// fwaudit: audits Linux firewall rulesets against a documented port matrix.
+///
+/// Layers depend in one direction only:
+/// FirewallModel ← IptablesLoading, PortMatrix ← FlowAnalysis ← Audit ← Reporting ← FirewallAuditCommands ← fwaudit.
+let package = Package(
+    name: "fwaudit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fwaudit", targets: ["fwaudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "FirewallModel"),
+        .target(name: "IptablesLoading", dependencies: ["FirewallModel"]),
+        .target(name: "PortMatrix", dependencies: ["FirewallModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
+        .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
+        .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit"]),
+        .target(name: "FirewallAuditCommands", dependencies: [
+            "FirewallModel", "IptablesLoading", "PortMatrix", "FlowAnalysis", "Audit", "Reporting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
+
+        .testTarget(name: "FirewallModelTests", dependencies: ["FirewallModel"]),
+        .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),
+        .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FirewallAuditCommands"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

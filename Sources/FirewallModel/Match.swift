@@ -1,0 +1,73 @@
+/// One condition of a rule, in the family-neutral semantic model.
+///
+/// A rule matches a packet when all its matches hold. Loaders translate their syntax into these
+/// conditions; what they cannot translate exactly becomes `.opaque`, never nothing.
+public struct Match: Sendable, Hashable, CustomStringConvertible {
+    public var condition: Condition
+    /// The condition is inverted (`! -s 10.0.0.0/8`). For header fields the packet must still
+    /// carry the header: a negated port match never matches a packet without ports.
+    public var negated: Bool
+    /// The match as the input wrote it, for reports (`-s 192.0.2.0/24`, `-m limit --limit 5/min`).
+    public var text: String
+
+    public init(_ condition: Condition, negated: Bool = false, text: String) {
+        self.condition = condition
+        self.negated = negated
+        self.text = text
+    }
+
+    public var description: String { text }
+
+    public var isOpaque: Bool { if case .opaque = condition { true } else { false } }
+}
+
+/// Which side of a packet an address or port condition looks at.
+public enum PacketSide: String, Sendable, Hashable { case source, destination }
+
+/// Address classes that `addrtype` can test and the analysis can decide.
+public enum AddressType: String, Sendable, Hashable, CaseIterable {
+    case unspec, unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, `throw`, nat, xresolve
+}
+
+/// The semantic conditions a match can express.
+public enum Condition: Sendable, Hashable {
+    /// Layer-4 protocol number (`-p tcp` = 6).
+    case layer4Protocol(ProtocolSet)
+    case address(PacketSide, AddressSet)
+    /// Transport port on one side; the packet must be of the rule's port-carrying protocol.
+    case port(PacketSide, PortSet)
+    /// Either port in the set (`-m multiport --ports`).
+    case eitherPort(PortSet)
+    case inInterface(InterfacePattern)
+    case outInterface(InterfacePattern)
+    case connectionState(ConnectionStates)
+    /// TCP flags: `(flags & mask) == compare`; bit order FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128.
+    case tcpFlags(mask: UInt8, compare: UInt8)
+    /// ICMP or ICMPv6 type and code, as `type << 8 | code`.
+    case icmpType(IntervalSet<UInt16>)
+    /// `addrtype`: the address on `side` is of one of `types` (for the exact classes the analysis decides).
+    case addressType(PacketSide, Set<AddressType>)
+    /// Packet mark: `(mark & mask) == value`.
+    case packetMark(value: UInt32, mask: UInt32)
+    /// Connection mark: `(ctmark & mask) == value`.
+    case connectionMark(value: UInt32, mask: UInt32)
+    /// Always true: documentation carried by the rule.
+    case comment(String)
+    /// A condition the loader does not model exactly; it may or may not match.
+    case opaque(OpaqueMatch)
+}
+
+/// A condition fwaudit does not model: the analysis treats it as unknown (both ways).
+public struct OpaqueMatch: Sendable, Hashable, CustomStringConvertible {
+    /// The module or expression name (`limit`, `recent`, `set`).
+    public var module: String
+    /// Why it is not modelled, for diagnostics.
+    public var reason: String
+
+    public init(module: String, reason: String) {
+        self.module = module
+        self.reason = reason
+    }
+
+    public var description: String { module }
+}
