@@ -1,0 +1,71 @@
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// Compares a firewall with a port matrix: statuses per flow, and missing, extra and
+/// wrong-direction findings, each with the deciding rule and a confirmed example packet.
+public struct Auditor: Sendable {
+    public var matrix: PortMatrix
+    public var matrixPath: String
+    public var rulesets: [AddressFamily: Ruleset]
+    public var inputs: [AuditInput]
+
+    public init(matrix: PortMatrix, matrixPath: String, rulesets: [AddressFamily: Ruleset], inputs: [AuditInput]) {
+        self.matrix = matrix
+        self.matrixPath = matrixPath
+        self.rulesets = rulesets
+        self.inputs = inputs
+    }
+
+    public func run() -> AuditReport {
+        var diagnostics: [Diagnostic] = []
+        var findings: [Finding] = []
+        var statuses: [String: [AddressFamily: (FlowStatus, Certainty)]] = [:]
+        var audited: [AddressFamily: Bool] = [:]
+        for family in AddressFamily.allCases {
+            let needed = matrix.flows.contains { applies($0, to: family) }
+            guard let ruleset = rulesets[family] else {
+                audited[family] = false
+                if needed {
+                    diagnostics.append(Diagnostic(.warning, "no \(family) ruleset given: flows with \(family) addresses are not audited"))
+                    for flow in matrix.flows where applies(flow, to: family) { statuses[flow.id, default: [:]][family] = (.notAudited, .definite) }
+                }
+                continue
+            }
+            audited[family] = true
+            diagnostics += ruleset.diagnostics
+            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
+            for flow in matrix.flows {
+                guard applies(flow, to: family) else { continue }
+                let evaluation = audit.evaluate(flow)
+                statuses[flow.id, default: [:]][family] = (evaluation.status, evaluation.certainty)
+                if let finding = evaluation.missing { findings.append(finding) }
+            }
+            findings += audit.extras()
+            diagnostics += audit.diagnostics
+        }
+        let flows = matrix.flows.map { flow -> FlowResult in
+            let perFamily = statuses[flow.id] ?? [:]
+            let audited = perFamily.values.filter { $0.0 != .notAudited }
+            let status = audited.map(\.0).max() ?? (perFamily.isEmpty ? .notApplicable : .notAudited)
+            let certainty: Certainty = audited.contains { $0.1 == .possible } ? .possible : .definite
+            return FlowResult(flow: flow, status: status, certainty: certainty, path: path(of: flow),
+                              families: perFamily.mapValues(\.0))
+        }
+        findings.sort { ($0.kind, $0.flow ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flow ?? "", $1.family, $1.rule.location) }
+        return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,
+                           findings: findings, diagnostics: Array(Set(diagnostics)).sorted())
+    }
+
+    func applies(_ flow: Flow, to family: AddressFamily) -> Bool {
+        guard let from = matrix.zone(flow.from), let to = matrix.zone(flow.to) else { return false }
+        return from.addresses(for: family) != nil && to.addresses(for: family) != nil
+            && !flow.protocol.protocolNumbers(for: family).isEmpty
+    }
+
+    func path(of flow: Flow) -> PathKind {
+        if matrix.zone(flow.from)?.isLocal == true { return .output }
+        if matrix.zone(flow.to)?.isLocal == true { return .input }
+        return .forward
+    }
+}

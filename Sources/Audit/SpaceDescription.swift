@@ -1,0 +1,82 @@
+import FirewallModel
+import FlowAnalysis
+
+/// Turns packet boxes into what people read: field summaries and concrete example packets.
+struct SpaceDescription {
+    let family: AddressFamily
+    let interfaces: InterfaceUniverse
+
+    /// The union of each field over `boxes`.
+    func summary(_ boxes: [PacketBox]) -> SpaceSummary {
+        var protocols = ProtocolSet(), sources = AddressSet(), destinations = AddressSet()
+        var sourcePorts = PortSet(), destinationPorts = PortSet()
+        for box in boxes {
+            protocols = protocols.union(box.layer4Protocol)
+            sources = sources.union(box.source)
+            destinations = destinations.union(box.originalDestination ?? box.destination)
+            if !box.layer4Protocol.isDisjoint(with: portProtocols) {
+                sourcePorts = sourcePorts.union(box.sourcePort)
+                destinationPorts = destinationPorts.union(box.originalDestinationPort ?? box.destinationPort)
+            }
+        }
+        return SpaceSummary(
+            protocols: SpaceDescription.protocolText(protocols),
+            sources: sources.addressSyntax(family: family),
+            destinations: destinations.addressSyntax(family: family),
+            sourcePorts: sourcePorts.isEmpty ? "-" : sourcePorts.portSyntax,
+            destinationPorts: destinationPorts.isEmpty ? "-" : destinationPorts.portSyntax,
+            inInterfaces: nil, outInterfaces: nil)
+    }
+
+    static func protocolText(_ set: ProtocolSet) -> String {
+        if set.isFull() { return "any" }
+        var names: [String] = []
+        for range in set.ranges {
+            if range.upperBound - range.lowerBound > 8 {
+                names.append("\(range.lowerBound)-\(range.upperBound)")
+            } else {
+                for value in range { names.append(Packet.protocolName(value)) }
+            }
+        }
+        return names.joined(separator: ",")
+    }
+
+    /// A concrete packet from a box, chosen to read naturally (tcp before others, an ephemeral
+    /// source port, the first host of a network rather than its network address).
+    func witness(from box: PacketBox) -> (Packet, [Int: Bool]) {
+        let proto: UInt8 = [6, 17, 1, 58, 132].first { box.layer4Protocol.contains($0) } ?? box.layer4Protocol.min!
+        let source = SpaceDescription.host(in: box.source)
+        let destination = SpaceDescription.host(in: box.originalDestination ?? box.destination)
+        let sourcePort = box.sourcePort.contains(40000) ? 40000 : SpaceDescription.preferredPort(box.sourcePort)
+        let dports = box.originalDestinationPort ?? box.destinationPort
+        let destinationPort = dports.min!
+        let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min!
+        let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min!
+        let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new
+        var packet = Packet(family: family, layer4Protocol: proto, source: source, destination: destination,
+                            sourcePort: sourcePort, destinationPort: destinationPort, icmpType: icmp, tcpFlags: flags,
+                            inInterface: interfaceName(box.inInterface), outInterface: interfaceName(box.outInterface),
+                            state: state, mark: 0, connectionMark: box.connectionMark.contains(0) ? 0 : box.connectionMark.min!)
+        if box.originalDestination != nil || box.originalDestinationPort != nil { packet.outInterface = "" }
+        let answers = Dictionary(uniqueKeysWithValues: box.unknowns.map { ($0.id, $0.holds) })
+        return (packet, answers)
+    }
+
+    private func interfaceName(_ set: InterfaceSet) -> String {
+        let indices = set.indices
+        // Prefer a name written in the rules or the matrix over a stand-in for "any other name".
+        if let written = indices.first(where: interfaces.isWritten) { return interfaces.names[written] }
+        return indices.first.map { interfaces.names[$0] } ?? ""
+    }
+
+    static func host(in set: AddressSet) -> UInt128 {
+        let first = set.ranges[0]
+        if first.upperBound - first.lowerBound >= 2 && first.lowerBound & 0xff == 0 { return first.lowerBound + 1 }
+        return first.lowerBound
+    }
+
+    static func preferredPort(_ set: PortSet) -> UInt16 {
+        for range in set.ranges where range.upperBound >= 1024 { return Swift.max(range.lowerBound, 1024) }
+        return set.min!
+    }
+}

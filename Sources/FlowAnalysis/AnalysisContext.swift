@@ -1,0 +1,68 @@
+import FirewallModel
+
+/// What the analysis must know beyond the rules: the family, the host's own addresses, and the
+/// interface classes in play.
+public struct AnalysisContext: Sendable {
+    public var family: AddressFamily
+    /// Addresses that belong to the audited host (loopback included); routing and
+    /// `addrtype LOCAL` are decided with them.
+    public var localAddresses: AddressSet
+    public var interfaces: InterfaceUniverse
+
+    public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset) {
+        self.family = family
+        self.localAddresses = localAddresses.union(AnalysisContext.loopback(family)).intersection(AddressSet(family.domain))
+        var patterns = extraInterfaces
+        for table in ruleset.tables where table.family.covers(family) {
+            for chain in table.chains {
+                for rule in chain.rules {
+                    for match in rule.matches {
+                        switch match.condition {
+                        case .inInterface(let pattern), .outInterface(let pattern): patterns.append(pattern)
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+        interfaces = InterfaceUniverse(patterns: patterns)
+    }
+
+    public static func loopback(_ family: AddressFamily) -> AddressSet {
+        family == .ipv4 ? AddressSet(0x7f00_0000...0x7fff_ffff) : AddressSet(value: 1)
+    }
+
+    public static func multicast(_ family: AddressFamily) -> AddressSet {
+        family == .ipv4 ? AddressSet(0xe000_0000...0xefff_ffff) : AddressSet((UInt128(0xff) << 120)...UInt128.max)
+    }
+
+    /// The ICMP protocol number of the family (1 or 58).
+    public var icmpProtocol: UInt8 { family == .ipv4 ? 1 : 58 }
+}
+
+/// Protocols whose packets carry source and destination ports.
+public let portProtocols: ProtocolSet = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+
+/// The values `x` of a 32-bit field with `(x & mask) == value`, when that set is small enough to list.
+func maskedValues(value: UInt32, mask: UInt32) -> IntervalSet<UInt32>? {
+    if value & ~mask != 0 { return .empty }
+    let free = ~mask
+    let lowRun: UInt32 = free & (free &+ 1) == 0 ? free : (UInt32(1) << UInt32((~free).trailingZeroBitCount)) &- 1
+    let upperFree = free & ~lowRun
+    let freeBits = (0..<32).filter { upperFree >> UInt32($0) & 1 == 1 }
+    guard freeBits.count <= 12 else { return nil }
+    var ranges: [ClosedRange<UInt32>] = []
+    for combination in 0..<(1 << freeBits.count) {
+        var base = value
+        for (index, bit) in freeBits.enumerated() where combination >> index & 1 == 1 { base |= 1 << UInt32(bit) }
+        ranges.append(base...(base | lowRun))
+    }
+    return IntervalSet(ranges: ranges)
+}
+
+/// The TCP flag bytes with `(flags & mask) == compare`.
+func tcpFlagValues(mask: UInt8, compare: UInt8) -> IntervalSet<UInt8> {
+    IntervalSet(ranges: (0...255).compactMap { (value: Int) -> ClosedRange<UInt8>? in
+        UInt8(value) & mask == compare ? UInt8(value)...UInt8(value) : nil
+    })
+}

@@ -1,0 +1,128 @@
+import FirewallModel
+
+/// The finite set of interface-name classes one analysis distinguishes.
+///
+/// Interface names are unbounded, but a ruleset and a matrix mention finitely many names and
+/// prefixes. Two names that every pattern treats alike are interchangeable, so the analysis
+/// uses one representative name per class: each concrete name, one fresh name per wildcard
+/// prefix, one name no pattern mentions, and the empty name for "no interface".
+public struct InterfaceUniverse: Sendable, Hashable {
+    /// Representative names; index 0 is the empty name (no interface).
+    public private(set) var names: [String]
+    private var patterns: [InterfacePattern]
+    /// Indices `1...concreteCount` are names written in the rules or the matrix; later ones are stand-ins.
+    public private(set) var concreteCount: Int
+
+    public init<S: Sequence>(patterns input: S) where S.Element == InterfacePattern {
+        var patterns = Set(input)
+        patterns.insert(InterfacePattern(name: "lo", isWildcard: false))
+        self.patterns = patterns.sorted()
+        let concrete = self.patterns.filter { !$0.isWildcard }.map(\.name)
+        var names = [""] + concrete.filter { !$0.isEmpty }
+        concreteCount = names.count - 1
+        let wildcards = self.patterns.filter(\.isWildcard)
+        for prefix in wildcards {
+            if let name = InterfaceUniverse.representative(prefix: prefix.name, patterns: self.patterns, taken: names) {
+                names.append(name)
+            }
+        }
+        if let other = InterfaceUniverse.representative(prefix: nil, patterns: self.patterns, taken: names) {
+            names.append(other)
+        }
+        self.names = names
+    }
+
+    /// A fresh name whose matching patterns are exactly the wildcards that are prefixes of `prefix`.
+    private static func representative(prefix: String?, patterns: [InterfacePattern], taken: [String]) -> String? {
+        let stem = prefix ?? "if"
+        for counter in 0..<10_000 {
+            let candidate = prefix == nil ? "if\(counter)x" : "\(stem)\(counter)x"
+            if taken.contains(candidate) { continue }
+            let good = patterns.allSatisfy { pattern in
+                let expected = pattern.isWildcard && prefix.map { $0.hasPrefix(pattern.name) } ?? (pattern.isWildcard && pattern.name.isEmpty)
+                return pattern.matches(candidate) == expected
+            }
+            if good { return candidate }
+        }
+        return nil
+    }
+
+    public var count: Int { names.count }
+
+    /// Whether class `index` is a name someone wrote (not a stand-in for "any other name").
+    public func isWritten(_ index: Int) -> Bool { index >= 1 && index <= concreteCount }
+
+    /// The classes whose representative matches `pattern`.
+    public func matching(_ pattern: InterfacePattern) -> InterfaceSet {
+        var set = InterfaceSet(count: count)
+        for (index, name) in names.enumerated() where pattern.matches(name) { set.insert(index) }
+        return set
+    }
+
+    /// The class of a concrete name, which need not be a representative.
+    public func index(of name: String) -> Int? {
+        if let exact = names.firstIndex(of: name) { return exact }
+        let signature = patterns.map { $0.matches(name) }
+        return names.indices.first { index in patterns.map { $0.matches(names[index]) } == signature && names[index] != "" }
+    }
+
+    public var all: InterfaceSet { InterfaceSet(count: count, filled: true) }
+    public var none: InterfaceSet { var set = InterfaceSet(count: count); set.insert(0); return set }
+    /// Every class a packet can arrive or leave on: all but "no interface" and `lo`.
+    public var external: InterfaceSet {
+        var set = all
+        set.remove(0)
+        if let lo = names.firstIndex(of: "lo") { set.remove(lo) }
+        return set
+    }
+    public var loopback: InterfaceSet {
+        var set = InterfaceSet(count: count)
+        if let lo = names.firstIndex(of: "lo") { set.insert(lo) }
+        return set
+    }
+}
+
+/// A set of interface classes of one `InterfaceUniverse`.
+public struct InterfaceSet: Sendable, Hashable {
+    private var words: [UInt64]
+
+    public init(count: Int, filled: Bool = false) {
+        words = Array(repeating: 0, count: (count + 63) / 64)
+        if filled {
+            for index in 0..<count { words[index / 64] |= 1 << UInt64(index % 64) }
+        }
+    }
+
+    public mutating func insert(_ index: Int) { words[index / 64] |= 1 << UInt64(index % 64) }
+    public mutating func remove(_ index: Int) { words[index / 64] &= ~(1 << UInt64(index % 64)) }
+    public func contains(_ index: Int) -> Bool { words[index / 64] >> UInt64(index % 64) & 1 == 1 }
+    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+
+    public func intersection(_ other: InterfaceSet) -> InterfaceSet {
+        var result = self
+        for index in words.indices { result.words[index] &= other.words[index] }
+        return result
+    }
+
+    public func union(_ other: InterfaceSet) -> InterfaceSet {
+        var result = self
+        for index in words.indices { result.words[index] |= other.words[index] }
+        return result
+    }
+
+    public func subtracting(_ other: InterfaceSet) -> InterfaceSet {
+        var result = self
+        for index in words.indices { result.words[index] &= ~other.words[index] }
+        return result
+    }
+
+    public func isSubset(of other: InterfaceSet) -> Bool { subtracting(other).isEmpty }
+
+    public var indices: [Int] {
+        var result: [Int] = []
+        for (wordIndex, word) in words.enumerated() where word != 0 {
+            for bit in 0..<64 where word >> UInt64(bit) & 1 == 1 { result.append(wordIndex * 64 + bit) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,257 @@
+import FirewallModel
+
+/// One line of an explanation: a rule passed over or taken, or a policy applied.
+public struct TraceStep: Sendable, Hashable {
+    public enum Event: Sendable, Hashable {
+        /// The rule did not match; `failed` is the first condition that did not hold.
+        case skipped(failed: String)
+        /// The rule matched and its action was taken (`accept`, `jump X`, `MARK`, ...).
+        case matched(action: String)
+        /// The packet fell through the base chain and its policy applied.
+        case policy(Verdict)
+        /// A user chain ended and control returned to the caller.
+        case returned
+    }
+
+    public var hook: Hook
+    public var table: String
+    public var chain: String
+    public var location: SourceLocation?
+    public var text: String
+    public var event: Event
+    /// Unknown conditions whose assumed answer this step relied on.
+    public var assumed: [Int]
+}
+
+/// The concrete answer for one packet: its path, verdict, deciding rule and every step.
+public struct Trace: Sendable, Hashable {
+    public var packet: Packet
+    public var path: PathKind
+    public var verdict: Verdict
+    public var deciding: Decision?
+    public var decisions: [Decision]
+    public var steps: [TraceStep]
+    /// The packet as the filtering chains last saw it (after address translation).
+    public var finalPacket: Packet
+}
+
+/// Walks one packet through hooks, chains and rules; the explanation a user reads.
+///
+/// It evaluates every match on concrete values, independently of the packet-space engine,
+/// so that the two can check each other.
+public struct Interpreter: Sendable {
+    public let index: RulesetIndex
+    public let context: AnalysisContext
+
+    public init(index: RulesetIndex, context: AnalysisContext) {
+        self.index = index
+        self.context = context
+    }
+
+    /// Runs `packet`; unknown conditions take their answer from `answers` (false when absent).
+    public func run(_ packet: Packet, from origin: PathEngine.Origin, answers: [Int: Bool] = [:]) -> Trace {
+        var state = RunState(packet: packet, answers: answers)
+        let path: PathKind
+        switch origin {
+        case .host:
+            path = .output
+            if runHook(.output, &state) { _ = runHook(.postrouting, &state) }
+        case .network:
+            if runHook(.prerouting, &state) {
+                if context.localAddresses.contains(state.packet.destination) {
+                    path = .input
+                    state.packet.outInterface = ""
+                    _ = runHook(.input, &state)
+                } else {
+                    path = .forward
+                    if runHook(.forward, &state) { _ = runHook(.postrouting, &state) }
+                }
+            } else {
+                path = context.localAddresses.contains(state.packet.destination) ? .input : .forward
+            }
+        }
+        let verdict = state.dropped ? (state.decisions.last?.verdict ?? .drop) : .accept
+        let outcome = Outcome(box: PacketBox(family: packet.family, interfaces: context.interfaces), verdict: verdict, path: path, decisions: state.decisions)
+        return Trace(packet: packet, path: path, verdict: verdict, deciding: outcome.deciding, decisions: state.decisions,
+                     steps: state.steps, finalPacket: state.packet)
+    }
+
+    struct RunState {
+        var packet: Packet
+        var answers: [Int: Bool]
+        var steps: [TraceStep] = []
+        var decisions: [Decision] = []
+        var dropped = false
+    }
+
+    /// Runs the base chains of `hook`; false when the packet was dropped.
+    private func runHook(_ hook: Hook, _ state: inout RunState) -> Bool {
+        for (tableIndex, chainIndex) in index.baseChains(on: hook) {
+            let table = index.ruleset.tables[tableIndex]
+            let chain = table.chains[chainIndex]
+            let base = chain.base!
+            if base.isNat && state.packet.state != .new { continue }
+            let frame = PathEngine.Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat)
+            switch runChain(chainIndex, frame: frame, &state, depth: 0) {
+            case .accepted:
+                continue
+            case .dropped:
+                state.dropped = true
+                return false
+            case .returned:
+                let policy = Decision(hook: hook, table: table.name, baseChain: chain.name, chain: chain.name, rule: nil, position: nil,
+                                      verdict: base.policy, chainLocation: chain.location, isNatTable: base.isNat)
+                state.decisions.append(policy)
+                state.steps.append(TraceStep(hook: hook, table: table.name, chain: chain.name, location: policy.location, text: policy.text,
+                                             event: .policy(base.policy), assumed: []))
+                if base.policy != .accept {
+                    state.dropped = true
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    enum ChainEnd { case accepted, dropped, returned }
+
+    private func runChain(_ chainIndex: Int, frame: PathEngine.Frame, _ state: inout RunState, depth: Int) -> ChainEnd {
+        let table = index.ruleset.tables[frame.table]
+        let chain = table.chains[chainIndex]
+        guard depth < 64 else { return .dropped }
+        for (ruleIndex, rule) in chain.rules.enumerated() {
+            let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
+            var assumed: [Int] = []
+            var failed: String?
+            for (matchIndex, match) in rule.matches.enumerated() {
+                let holds: Bool
+                if let known = evaluate(match, packet: state.packet, hook: frame.hook) {
+                    holds = known
+                } else {
+                    let id = index.unknownId(at: position, match: matchIndex)
+                    holds = state.answers[id] ?? false
+                    assumed.append(id)
+                }
+                if !holds { failed = match.text; break }
+            }
+            func step(_ event: TraceStep.Event) {
+                state.steps.append(TraceStep(hook: frame.hook, table: table.name, chain: chain.name, location: rule.location,
+                                             text: rule.text, event: event, assumed: assumed))
+            }
+            if let failed {
+                step(.skipped(failed: failed))
+                continue
+            }
+            func decide(_ verdict: Verdict) {
+                state.decisions.append(Decision(hook: frame.hook, table: table.name, baseChain: frame.baseChain, chain: chain.name, rule: rule,
+                                                position: position, verdict: verdict, chainLocation: frame.baseLocation, isNatTable: frame.isNat))
+            }
+            switch rule.action {
+            case .verdict(let verdict):
+                step(.matched(action: verdict.rawValue))
+                decide(verdict)
+                return verdict == .accept ? .accepted : .dropped
+            case .return:
+                step(.matched(action: "return"))
+                return .returned
+            case .jump(let name), .goto(let name):
+                let isGoto: Bool
+                if case .goto = rule.action { isGoto = true } else { isGoto = false }
+                step(.matched(action: (isGoto ? "goto " : "jump ") + name))
+                guard let target = index.chainIndex(table: frame.table, named: name) else {
+                    decide(.drop)
+                    return .dropped
+                }
+                let end = runChain(target, frame: frame, &state, depth: depth + 1)
+                switch end {
+                case .accepted, .dropped: return end
+                case .returned:
+                    state.steps.append(TraceStep(hook: frame.hook, table: table.name, chain: name, location: nil, text: "return to \(chain.name)",
+                                                 event: .returned, assumed: []))
+                    if isGoto { return .returned }
+                }
+            case .continue(let name):
+                step(.matched(action: name))
+            case .none:
+                step(.matched(action: "count"))
+            case .setMark(let value, let mask):
+                state.packet.mark = (state.packet.mark & ~mask) ^ value
+                step(.matched(action: "set mark"))
+            case .connectionMark(let action):
+                switch action {
+                case .set(let value, let mask): state.packet.connectionMark = (state.packet.connectionMark & ~mask) ^ value
+                case .save: state.packet.connectionMark = state.packet.mark
+                case .restore: state.packet.mark = state.packet.connectionMark
+                }
+                step(.matched(action: "connmark"))
+            case .nat(let action):
+                switch action {
+                case .destination(let address, let ports):
+                    if let first = address?.min { state.packet.destination = first }
+                    if let first = ports?.min { state.packet.destinationPort = first }
+                case .redirect(let ports):
+                    let own = context.localAddresses.subtracting(AnalysisContext.loopback(context.family))
+                    if let first = (own.isEmpty ? context.localAddresses : own).min { state.packet.destination = first }
+                    if let first = ports?.min { state.packet.destinationPort = first }
+                case .source, .masquerade:
+                    break
+                }
+                step(.matched(action: "nat"))
+                decide(.accept)
+                return .accepted
+            case .opaqueVerdict(let name):
+                let id = index.verdictUnknownId(at: position)
+                let accepts = state.answers[id] ?? false
+                assumed.append(id)
+                step(.matched(action: "\(name) (assumed \(accepts ? "accept" : "drop"))"))
+                decide(accepts ? .accept : .drop)
+                return accepts ? .accepted : .dropped
+            }
+        }
+        return .returned
+    }
+
+    /// The concrete truth of a match, or nil when the analysis cannot know it.
+    func evaluate(_ match: Match, packet: Packet, hook: Hook) -> Bool? {
+        let negated = match.negated
+        func result(_ holds: Bool) -> Bool { holds != negated }
+        switch match.condition {
+        case .comment:
+            return true
+        case .layer4Protocol(let set):
+            return result(set.contains(packet.layer4Protocol))
+        case .address(let side, let set):
+            return result(set.contains(side == .source ? packet.source : packet.destination))
+        case .port(let side, let set):
+            guard packet.hasPorts else { return false }
+            return result(set.contains(side == .source ? packet.sourcePort : packet.destinationPort))
+        case .eitherPort(let set):
+            guard packet.hasPorts else { return false }
+            return result(set.contains(packet.sourcePort) || set.contains(packet.destinationPort))
+        case .inInterface(let pattern):
+            return result(pattern.matches(packet.inInterface))
+        case .outInterface(let pattern):
+            let name = (hook == .prerouting || hook == .input) ? "" : packet.outInterface
+            return result(pattern.matches(name))
+        case .connectionState(let states):
+            return result(states.contains(packet.state))
+        case .tcpFlags(let mask, let compare):
+            guard packet.layer4Protocol == 6 else { return false }
+            return result(packet.tcpFlags & mask == compare)
+        case .icmpType(let types):
+            guard packet.isICMP else { return false }
+            return result(types.contains(packet.icmpType))
+        case .addressType(let side, let types):
+            guard let set = MatchSpace(context: context, index: index).decidableAddresses(types) else { return nil }
+            return result(set.contains(side == .source ? packet.source : packet.destination))
+        case .packetMark(let value, let mask):
+            guard maskedValues(value: value, mask: mask) != nil else { return nil }
+            return result(packet.mark & mask == value)
+        case .connectionMark(let value, let mask):
+            guard maskedValues(value: value, mask: mask) != nil else { return nil }
+            return result(packet.connectionMark & mask == value)
+        case .opaque:
+            return nil
+        }
+    }
+}

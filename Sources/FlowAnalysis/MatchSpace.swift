@@ -1,0 +1,115 @@
+import FirewallModel
+
+/// Translates a rule's matches into the packet boxes it matches at one hook.
+///
+/// A rule matches a union of boxes (usually one); unknown conditions become unknown-answer
+/// variables so that both answers stay in view.
+struct MatchSpace {
+    let context: AnalysisContext
+    let index: RulesetIndex
+
+    /// The boxes a rule matches at `hook`; empty when it can never match.
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook) -> [PacketBox] {
+        let everything = PacketBox(family: context.family, interfaces: context.interfaces)
+        var result = [everything]
+        for (matchIndex, match) in rule.matches.enumerated() {
+            let alternatives = self.alternatives(for: match, unknownId: index.unknownId(at: position, match: matchIndex), hook: hook)
+            guard let alternatives else { continue }
+            var next: [PacketBox] = []
+            for box in result {
+                for alternative in alternatives {
+                    if let both = box.intersection(alternative) { next.append(both) }
+                }
+            }
+            result = next
+            if result.isEmpty { break }
+        }
+        return result
+    }
+
+    /// The boxes one match allows, or nil when it allows everything.
+    func alternatives(for match: Match, unknownId: Int, hook: Hook) -> [PacketBox]? {
+        let family = context.family
+        let base = PacketBox(family: family, interfaces: context.interfaces)
+        let negated = match.negated
+        func box(_ edit: (inout PacketBox) -> Void) -> [PacketBox] {
+            var result = base
+            edit(&result)
+            return result.isEmpty ? [] : [result]
+        }
+        func unknown() -> [PacketBox] {
+            var result = base
+            result.unknowns = [PacketBox.UnknownAnswer(id: unknownId, holds: true)]
+            return [result]
+        }
+        func addresses(_ set: AddressSet) -> AddressSet {
+            let inFamily = set.intersection(AddressSet(family.domain))
+            return negated ? inFamily.complement(in: family.domain) : inFamily
+        }
+        func choose<S>(_ set: IntervalSet<S>) -> IntervalSet<S> { negated ? set.complement() : set }
+
+        switch match.condition {
+        case .comment:
+            return nil
+        case .layer4Protocol(let set):
+            return box { $0.layer4Protocol = choose(set) }
+        case .address(.source, let set):
+            return box { $0.source = addresses(set) }
+        case .address(.destination, let set):
+            return box { $0.destination = addresses(set) }
+        case .port(let side, let set):
+            return box {
+                $0.layer4Protocol = portProtocols
+                if side == .source { $0.sourcePort = choose(set) } else { $0.destinationPort = choose(set) }
+            }
+        case .eitherPort(let set):
+            if negated {
+                return box { $0.layer4Protocol = portProtocols; $0.sourcePort = set.complement(); $0.destinationPort = set.complement() }
+            }
+            return box { $0.layer4Protocol = portProtocols; $0.sourcePort = set }
+                + box { $0.layer4Protocol = portProtocols; $0.destinationPort = set }
+        case .inInterface(let pattern):
+            let matching = context.interfaces.matching(pattern)
+            return box { $0.inInterface = negated ? context.interfaces.all.subtracting(matching) : matching }
+        case .outInterface(let pattern):
+            if hook == .prerouting || hook == .input {
+                // The output interface is not chosen yet: the kernel compares with no interface.
+                return pattern.matches("") != negated ? nil : []
+            }
+            let matching = context.interfaces.matching(pattern)
+            return box { $0.outInterface = negated ? context.interfaces.all.subtracting(matching) : matching }
+        case .connectionState(let states):
+            return box { $0.state = negated ? ConnectionStates.all.subtracting(states) : states }
+        case .tcpFlags(let mask, let compare):
+            return box { $0.layer4Protocol = ProtocolSet(value: 6); $0.tcpFlags = choose(tcpFlagValues(mask: mask, compare: compare)) }
+        case .icmpType(let types):
+            return box { $0.layer4Protocol = ProtocolSet(value: context.icmpProtocol); $0.icmpType = choose(types) }
+        case .addressType(let side, let types):
+            guard let set = decidableAddresses(types) else { return unknown() }
+            return box {
+                if side == .source { $0.source = addresses(set) } else { $0.destination = addresses(set) }
+            }
+        case .packetMark(let value, let mask):
+            guard let set = maskedValues(value: value, mask: mask) else { return unknown() }
+            return box { $0.mark = choose(set) }
+        case .connectionMark(let value, let mask):
+            guard let set = maskedValues(value: value, mask: mask) else { return unknown() }
+            return box { $0.connectionMark = choose(set) }
+        case .opaque:
+            return unknown()
+        }
+    }
+
+    /// The addresses of the given `addrtype` classes, when the analysis can decide them exactly.
+    func decidableAddresses(_ types: Set<AddressType>) -> AddressSet? {
+        var set = AddressSet()
+        for type in types {
+            switch type {
+            case .local: set = set.union(context.localAddresses)
+            case .multicast: set = set.union(AnalysisContext.multicast(context.family))
+            default: return nil
+            }
+        }
+        return set
+    }
+}

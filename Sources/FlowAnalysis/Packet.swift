@@ -1,0 +1,125 @@
+import FirewallModel
+
+/// One concrete packet, as `explain` takes it and witnesses show it.
+public struct Packet: Sendable, Hashable, CustomStringConvertible {
+    public var family: AddressFamily
+    public var layer4Protocol: UInt8
+    public var source: UInt128
+    public var destination: UInt128
+    /// Meaningful only for protocols with ports (tcp, udp, sctp, udplite).
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    /// ICMP type and code as `type << 8 | code`; meaningful only for ICMP.
+    public var icmpType: UInt16
+    public var tcpFlags: UInt8
+    /// The empty string means "no interface" (locally generated, or not yet routed).
+    public var inInterface: String
+    public var outInterface: String
+    public var state: ConnectionStates
+    public var mark: UInt32
+    public var connectionMark: UInt32
+
+    public init(family: AddressFamily, layer4Protocol: UInt8, source: UInt128, destination: UInt128,
+                sourcePort: UInt16 = 0, destinationPort: UInt16 = 0, icmpType: UInt16 = 0, tcpFlags: UInt8 = 0,
+                inInterface: String = "", outInterface: String = "", state: ConnectionStates = .new,
+                mark: UInt32 = 0, connectionMark: UInt32 = 0) {
+        self.family = family
+        self.layer4Protocol = layer4Protocol
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.icmpType = icmpType
+        self.tcpFlags = tcpFlags
+        self.inInterface = inInterface
+        self.outInterface = outInterface
+        self.state = state
+        self.mark = mark
+        self.connectionMark = connectionMark
+    }
+
+    public var hasPorts: Bool { portProtocols.contains(layer4Protocol) }
+    public var isICMP: Bool { layer4Protocol == (family == .ipv4 ? 1 : 58) }
+
+    public var protocolName: String { Packet.protocolName(layer4Protocol) }
+
+    public static func protocolName(_ number: UInt8) -> String {
+        switch number {
+        case 1: "icmp"
+        case 6: "tcp"
+        case 17: "udp"
+        case 58: "icmpv6"
+        case 132: "sctp"
+        case 136: "udplite"
+        default: "\(number)"
+        }
+    }
+
+    public var sourceText: String { IPAddress.format(source, family: family) }
+    public var destinationText: String { IPAddress.format(destination, family: family) }
+
+    private func endpoint(_ address: UInt128, _ port: UInt16) -> String {
+        let text = IPAddress.format(address, family: family)
+        guard hasPorts else { return text }
+        return family == .ipv6 ? "[\(text)]:\(port)" : "\(text):\(port)"
+    }
+
+    /// `tcp 192.0.2.1:40000 -> 198.51.100.10:5061 in eth0 state new flags syn`
+    public var description: String {
+        var text = "\(protocolName) \(endpoint(source, sourcePort)) -> \(endpoint(destination, destinationPort))"
+        if isICMP { text += " type \(icmpType >> 8) code \(icmpType & 0xff)" }
+        if !inInterface.isEmpty { text += " in \(inInterface)" }
+        if !outInterface.isEmpty { text += " out \(outInterface)" }
+        text += " state \(state)"
+        if layer4Protocol == 6 { text += " flags \(Packet.flagNames(tcpFlags))" }
+        if mark != 0 { text += " mark 0x\(String(mark, radix: 16))" }
+        return text
+    }
+
+    static let flagBits: [(String, UInt8)] = [("fin", 1), ("syn", 2), ("rst", 4), ("psh", 8), ("ack", 16), ("urg", 32), ("ece", 64), ("cwr", 128)]
+
+    public static func flagNames(_ flags: UInt8) -> String {
+        let names = flagBits.filter { flags & $0.1 != 0 }.map(\.0)
+        return names.isEmpty ? "none" : names.joined(separator: ",")
+    }
+
+    /// Parses `PROTO SRC[:PORT] -> DST[:PORT]` (IPv6 endpoints with ports in brackets).
+    public init?(text: String) {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard words.count == 4, words[2] == "->" else { return nil }
+        let protocolNumber: UInt8
+        switch words[0].lowercased() {
+        case "tcp": protocolNumber = 6
+        case "udp": protocolNumber = 17
+        case "icmp": protocolNumber = 1
+        case "icmpv6", "ipv6-icmp", "icmp6": protocolNumber = 58
+        case "sctp": protocolNumber = 132
+        default:
+            guard let number = UInt8(words[0]) else { return nil }
+            protocolNumber = number
+        }
+        guard let (source, sourcePort) = Packet.parseEndpoint(words[1]),
+              let (destination, destinationPort) = Packet.parseEndpoint(words[3]),
+              source.family == destination.family else { return nil }
+        let family = source.family
+        self.init(family: family, layer4Protocol: protocolNumber, source: source.value, destination: destination.value,
+                  sourcePort: sourcePort ?? 40000, destinationPort: destinationPort ?? 0,
+                  icmpType: 8 << 8, tcpFlags: protocolNumber == 6 ? 0x02 : 0)
+        if protocolNumber == 58 { icmpType = 128 << 8 }
+        if portProtocols.contains(protocolNumber) && destinationPort == nil { return nil }
+    }
+
+    static func parseEndpoint(_ text: String) -> (IPAddress, UInt16?)? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), let address = IPAddress(String(text[text.index(after: text.startIndex)..<close])) else { return nil }
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return (address, nil) }
+            guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
+            return (address, port)
+        }
+        if let address = IPAddress(text) { return (address, nil) }
+        guard let colon = text.lastIndex(of: ":"), let address = IPAddress(String(text[..<colon])), address.family == .ipv4,
+              let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        return (address, port)
+    }
+}

@@ -1,0 +1,238 @@
+import FirewallModel
+
+/// A box of packets: every combination of the values each field allows.
+///
+/// Fields that a packet may lack (ports, ICMP type, TCP flags) keep their full set when the
+/// protocol does not carry them; conditions on them always require the protocol too.
+/// Unknown conditions (opaque matches, verdicts taken elsewhere) are boolean variables: a box
+/// that fixes one holds only for that answer, which is how "may" and "must" stay apart.
+public struct PacketBox: Sendable, Hashable {
+    public var layer4Protocol: ProtocolSet
+    public var source: AddressSet
+    public var destination: AddressSet
+    public var sourcePort: PortSet
+    public var destinationPort: PortSet
+    public var icmpType: IntervalSet<UInt16>
+    public var tcpFlags: IntervalSet<UInt8>
+    public var inInterface: InterfaceSet
+    public var outInterface: InterfaceSet
+    public var state: ConnectionStates
+    public var mark: IntervalSet<UInt32>
+    public var connectionMark: IntervalSet<UInt32>
+    /// Fixed answers of unknown conditions, sorted by id; an absent id may be either.
+    public var unknowns: [UnknownAnswer]
+    /// The destination before address translation, when a rule rewrote it.
+    public var originalDestination: AddressSet?
+    public var originalDestinationPort: PortSet?
+
+    public struct UnknownAnswer: Sendable, Hashable, Comparable {
+        public var id: Int
+        public var holds: Bool
+        public static func < (lhs: UnknownAnswer, rhs: UnknownAnswer) -> Bool { lhs.id < rhs.id }
+    }
+
+    /// Every packet of `family` (every interface class, state and mark).
+    public init(family: AddressFamily, interfaces: InterfaceUniverse) {
+        layer4Protocol = .full
+        source = AddressSet(family.domain)
+        destination = AddressSet(family.domain)
+        sourcePort = .full
+        destinationPort = .full
+        icmpType = .full
+        tcpFlags = .full
+        inInterface = interfaces.all
+        outInterface = interfaces.all
+        state = .all
+        mark = .full
+        connectionMark = .full
+        unknowns = []
+    }
+
+    public var isEmpty: Bool {
+        layer4Protocol.isEmpty || source.isEmpty || destination.isEmpty || sourcePort.isEmpty || destinationPort.isEmpty
+            || icmpType.isEmpty || tcpFlags.isEmpty || inInterface.isEmpty || outInterface.isEmpty || state.isEmpty
+            || mark.isEmpty || connectionMark.isEmpty
+    }
+
+    /// The packets in both boxes, or nil when none.
+    public func intersection(_ other: PacketBox) -> PacketBox? {
+        var result = self
+        result.layer4Protocol = layer4Protocol.intersection(other.layer4Protocol)
+        if result.layer4Protocol.isEmpty { return nil }
+        result.destinationPort = destinationPort.intersection(other.destinationPort)
+        if result.destinationPort.isEmpty { return nil }
+        result.destination = destination.intersection(other.destination)
+        if result.destination.isEmpty { return nil }
+        result.source = source.intersection(other.source)
+        if result.source.isEmpty { return nil }
+        result.sourcePort = sourcePort.intersection(other.sourcePort)
+        result.icmpType = icmpType.intersection(other.icmpType)
+        result.tcpFlags = tcpFlags.intersection(other.tcpFlags)
+        result.inInterface = inInterface.intersection(other.inInterface)
+        result.outInterface = outInterface.intersection(other.outInterface)
+        result.state = state.intersection(other.state)
+        result.mark = mark.intersection(other.mark)
+        result.connectionMark = connectionMark.intersection(other.connectionMark)
+        guard let unknowns = PacketBox.mergeUnknowns(unknowns, other.unknowns) else { return nil }
+        result.unknowns = unknowns
+        return result.isEmpty ? nil : result
+    }
+
+    private static func mergeUnknowns(_ a: [UnknownAnswer], _ b: [UnknownAnswer]) -> [UnknownAnswer]? {
+        if b.isEmpty { return a }
+        if a.isEmpty { return b }
+        var result: [UnknownAnswer] = []
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].id < b[j].id) { result.append(a[i]); i += 1 }
+            else if i == a.count || b[j].id < a[i].id { result.append(b[j]); j += 1 }
+            else {
+                if a[i].holds != b[j].holds { return nil }
+                result.append(a[i]); i += 1; j += 1
+            }
+        }
+        return result
+    }
+
+    /// The packets of this box that are not in `other`, as disjoint boxes.
+    public func subtracting(_ other: PacketBox) -> [PacketBox] {
+        guard intersection(other) != nil else { return [self] }
+        var pieces: [PacketBox] = []
+        var rest = self
+        func split<Value>(_ key: WritableKeyPath<PacketBox, Value>, minus: (Value, Value) -> Value, meet: (Value, Value) -> Value, empty: (Value) -> Bool) {
+            let outside = minus(rest[keyPath: key], other[keyPath: key])
+            if !empty(outside) {
+                var piece = rest
+                piece[keyPath: key] = outside
+                pieces.append(piece)
+                rest[keyPath: key] = meet(rest[keyPath: key], other[keyPath: key])
+            }
+        }
+        split(\.layer4Protocol, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.destinationPort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.destination, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.source, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.sourcePort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.icmpType, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.tcpFlags, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.inInterface, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.outInterface, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.state, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.mark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.connectionMark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        for answer in other.unknowns where !rest.unknowns.contains(answer) {
+            var piece = rest
+            piece.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [UnknownAnswer(id: answer.id, holds: !answer.holds)])!
+            pieces.append(piece)
+            rest.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [answer])!
+        }
+        return pieces
+    }
+
+    /// The same packets whatever the unknown conditions answer.
+    public var withoutUnknowns: PacketBox {
+        var box = self
+        box.unknowns = []
+        return box
+    }
+
+    /// The fixed answer of unknown condition `id` in this box, if any.
+    public func answer(for id: Int) -> Bool? { unknowns.first { $0.id == id }?.holds }
+}
+
+/// A union of packet boxes: the sets of packets the analysis reasons about.
+public struct PacketSpace: Sendable, Hashable {
+    public var boxes: [PacketBox]
+
+    public init(_ boxes: [PacketBox] = []) { self.boxes = boxes }
+
+    public var isEmpty: Bool { boxes.isEmpty }
+
+    public func intersection(_ box: PacketBox) -> PacketSpace {
+        PacketSpace(boxes.compactMap { $0.intersection(box) })
+    }
+
+    public func intersection(_ other: PacketSpace) -> PacketSpace {
+        var result: [PacketBox] = []
+        for box in boxes { for otherBox in other.boxes { if let both = box.intersection(otherBox) { result.append(both) } } }
+        return PacketSpace(result)
+    }
+
+    public func subtracting(_ box: PacketBox) -> PacketSpace {
+        PacketSpace(boxes.flatMap { $0.subtracting(box) })
+    }
+
+    public func subtracting(_ other: PacketSpace) -> PacketSpace {
+        var current = self
+        for box in other.boxes {
+            current = current.subtracting(box)
+            if current.isEmpty { break }
+        }
+        return current
+    }
+
+    public func union(_ other: PacketSpace) -> PacketSpace { PacketSpace(boxes + other.boxes) }
+
+    /// The packets for which some answer of the unknown conditions puts them in the space.
+    public var projected: PacketSpace { PacketSpace(boxes.map(\.withoutUnknowns)).coalesced() }
+
+    /// Ids of the unknown conditions that any box depends on.
+    public var unknownIds: Set<Int> { Set(boxes.flatMap { $0.unknowns.map(\.id) }) }
+
+    /// Merges boxes that differ in one field only, to keep unions small.
+    public func coalesced() -> PacketSpace {
+        if boxes.count < 2 { return self }
+        var current = Array(Set(boxes))
+        var changed = true
+        var rounds = 0
+        while changed && current.count > 1 && rounds < 4 {
+            changed = false
+            rounds += 1
+            for field in PacketBox.mergeableFields {
+                var groups: [PacketBox: PacketBox] = [:]
+                var order: [PacketBox] = []
+                for box in current {
+                    let key = field.blank(box)
+                    if let existing = groups[key] {
+                        groups[key] = field.merge(existing, box)
+                        changed = true
+                    } else {
+                        groups[key] = box
+                        order.append(key)
+                    }
+                }
+                current = order.map { groups[$0]! }
+            }
+        }
+        return PacketSpace(current)
+    }
+}
+
+extension PacketBox {
+    /// A field that two boxes equal elsewhere can be united on.
+    struct MergeableField: Sendable {
+        var blank: @Sendable (PacketBox) -> PacketBox
+        var merge: @Sendable (PacketBox, PacketBox) -> PacketBox
+    }
+
+    static let mergeableFields: [MergeableField] = [
+        field(\.destinationPort, empty: .empty) { $0.union($1) },
+        field(\.sourcePort, empty: .empty) { $0.union($1) },
+        field(\.source, empty: .empty) { $0.union($1) },
+        field(\.destination, empty: .empty) { $0.union($1) },
+        field(\.layer4Protocol, empty: .empty) { $0.union($1) },
+        field(\.state, empty: []) { $0.union($1) },
+        field(\.tcpFlags, empty: .empty) { $0.union($1) },
+        field(\.icmpType, empty: .empty) { $0.union($1) },
+        MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b },
+                       merge: { var b = $0; b.inInterface = $0.inInterface.union($1.inInterface); return b }),
+        MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b },
+                       merge: { var b = $0; b.outInterface = $0.outInterface.union($1.outInterface); return b }),
+    ]
+
+    static func field<Value: Sendable>(_ key: WritableKeyPath<PacketBox, Value> & Sendable, empty: Value, union: @escaping @Sendable (Value, Value) -> Value) -> MergeableField {
+        MergeableField(
+            blank: { var box = $0; box[keyPath: key] = empty; return box },
+            merge: { var box = $0; box[keyPath: key] = union($0[keyPath: key], $1[keyPath: key]); return box })
+    }
+}

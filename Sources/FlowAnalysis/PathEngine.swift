@@ -1,0 +1,303 @@
+import FirewallModel
+
+/// The packet-space engine: follows whole sets of packets through hooks, base chains and rules.
+///
+/// Each box of packets is split wherever a rule matches part of it, so every resulting box is
+/// decided by one sequence of rules. Unknown conditions split boxes on their answer.
+public struct PathEngine: Sendable {
+    public let index: RulesetIndex
+    public let context: AnalysisContext
+    private let matchSpace: MatchSpaceBox
+
+    /// A diagnostic the engine raised while running (a jump loop, a missing chain).
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init(index: RulesetIndex, context: AnalysisContext) {
+        self.index = index
+        self.context = context
+        self.matchSpace = MatchSpaceBox(MatchSpace(context: context, index: index))
+    }
+
+    /// Packets entering the host from a network (`.input`/`.forward` decided by routing) or created by it (`.output`).
+    public enum Origin: Sendable { case network, host }
+
+    /// Runs a space of packets through the host and returns what becomes of each part.
+    public func run(_ space: PacketSpace, from origin: Origin) -> [Outcome] {
+        let fragments = space.boxes.map { Fragment(box: $0, decisions: []) }
+        var outcomes: [Outcome] = []
+        switch origin {
+        case .host:
+            let output = runHook(.output, fragments)
+            outcomes += output.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .output, decisions: $0.decisions) }
+            let post = runHook(.postrouting, output.passed)
+            outcomes += post.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .output, decisions: $0.decisions) }
+            outcomes += post.passed.map { Outcome(box: $0.box, verdict: .accept, path: .output, decisions: $0.decisions) }
+        case .network:
+            let pre = runHook(.prerouting, fragments)
+            for fragment in pre.dropped {
+                for (part, path) in route(fragment) {
+                    outcomes.append(Outcome(box: part.box, verdict: part.decisions.last!.verdict, path: path, decisions: part.decisions))
+                }
+            }
+            var local: [Fragment] = [], forwarded: [Fragment] = []
+            for fragment in pre.passed {
+                for (part, path) in route(fragment) {
+                    if path == .input { local.append(part) } else { forwarded.append(part) }
+                }
+            }
+            let input = runHook(.input, local)
+            outcomes += input.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .input, decisions: $0.decisions) }
+            outcomes += input.passed.map { Outcome(box: $0.box, verdict: .accept, path: .input, decisions: $0.decisions) }
+            let forward = runHook(.forward, forwarded)
+            outcomes += forward.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .forward, decisions: $0.decisions) }
+            let post = runHook(.postrouting, forward.passed)
+            outcomes += post.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .forward, decisions: $0.decisions) }
+            outcomes += post.passed.map { Outcome(box: $0.box, verdict: .accept, path: .forward, decisions: $0.decisions) }
+        }
+        return outcomes
+    }
+
+    /// Splits a fragment by whether its destination is the host.
+    private func route(_ fragment: Fragment) -> [(Fragment, PathKind)] {
+        var result: [(Fragment, PathKind)] = []
+        let local = fragment.box.destination.intersection(context.localAddresses)
+        let remote = fragment.box.destination.subtracting(context.localAddresses)
+        if !local.isEmpty {
+            var part = fragment
+            part.box.destination = local
+            part.box.outInterface = part.box.outInterface.intersection(context.interfaces.none)
+            if !part.box.outInterface.isEmpty { result.append((part, .input)) }
+        }
+        if !remote.isEmpty {
+            var part = fragment
+            part.box.destination = remote
+            part.box.outInterface = part.box.outInterface.subtracting(context.interfaces.none)
+            if !part.box.outInterface.isEmpty { result.append((part, .forward)) }
+        }
+        return result
+    }
+
+    struct Fragment: Hashable {
+        var box: PacketBox
+        var decisions: [Decision]
+    }
+
+    struct HookResult {
+        var passed: [Fragment] = []
+        var dropped: [Fragment] = []
+    }
+
+    private func runHook(_ hook: Hook, _ fragments: [Fragment]) -> HookResult {
+        var current = fragments
+        var dropped: [Fragment] = []
+        for (tableIndex, chainIndex) in index.baseChains(on: hook) {
+            if current.isEmpty { break }
+            let table = index.ruleset.tables[tableIndex]
+            let chain = table.chains[chainIndex]
+            let base = chain.base!
+            var entering = current
+            var bypass: [Fragment] = []
+            if base.isNat {
+                // Only the first packet of a connection passes nat chains.
+                entering = []
+                for fragment in current {
+                    var first = fragment, later = fragment
+                    first.box.state = fragment.box.state.intersection(.new)
+                    later.box.state = fragment.box.state.subtracting(.new)
+                    if !first.box.state.isEmpty { entering.append(first) }
+                    if !later.box.state.isEmpty { bypass.append(later) }
+                }
+            }
+            var frame = Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat)
+            let result = runChain(chainIndex, entering, frame: &frame, depth: 0)
+            let policy = Decision(hook: hook, table: table.name, baseChain: chain.name, chain: chain.name, rule: nil, position: nil,
+                                  verdict: base.policy, chainLocation: chain.location, isNatTable: base.isNat)
+            var passed = result.accepted + bypass
+            let fallen = result.returned.map { Fragment(box: $0.box, decisions: $0.decisions + [policy]) }
+            if base.policy == .accept { passed += fallen } else { dropped += fallen }
+            dropped += result.dropped
+            current = PathEngine.coalesce(passed)
+        }
+        return HookResult(passed: current, dropped: dropped)
+    }
+
+    struct Frame {
+        var hook: Hook
+        var table: Int
+        var baseChain: String
+        var baseLocation: SourceLocation
+        var isNat: Bool
+    }
+
+    struct ChainResult {
+        var accepted: [Fragment] = []
+        var dropped: [Fragment] = []
+        var returned: [Fragment] = []
+    }
+
+    private func runChain(_ chainIndex: Int, _ fragments: [Fragment], frame: inout Frame, depth: Int) -> ChainResult {
+        var result = ChainResult()
+        let table = index.ruleset.tables[frame.table]
+        let chain = table.chains[chainIndex]
+        guard depth < 64 else {
+            // The kernel refuses loops; a deeper chain means the input is not what it seems.
+            result.dropped = fragments
+            return result
+        }
+        var pending = fragments
+        var lastCoalesced = pending.count
+        for (ruleIndex, rule) in chain.rules.enumerated() {
+            if pending.isEmpty { break }
+            switch rule.action {
+            case .continue, .none: continue
+            default: break
+            }
+            let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
+            let ruleBoxes = matchSpace.value.boxes(for: rule, at: position, hook: frame.hook)
+            if ruleBoxes.isEmpty { continue }
+            var matched: [Fragment] = []
+            var rest: [Fragment] = []
+            for fragment in pending {
+                var remaining = [fragment.box]
+                for ruleBox in ruleBoxes {
+                    var next: [PacketBox] = []
+                    for box in remaining {
+                        if let inside = box.intersection(ruleBox) {
+                            matched.append(Fragment(box: inside, decisions: fragment.decisions))
+                            next += box.subtracting(ruleBox)
+                        } else {
+                            next.append(box)
+                        }
+                    }
+                    remaining = next
+                }
+                rest += remaining.map { Fragment(box: $0, decisions: fragment.decisions) }
+            }
+            if matched.isEmpty { continue }
+            func decision(_ verdict: Verdict) -> Decision {
+                Decision(hook: frame.hook, table: table.name, baseChain: frame.baseChain, chain: chain.name, rule: rule, position: position,
+                         verdict: verdict, chainLocation: frame.baseLocation, isNatTable: frame.isNat)
+            }
+            switch rule.action {
+            case .verdict(let verdict):
+                let made = decision(verdict)
+                let decided = matched.map { Fragment(box: $0.box, decisions: $0.decisions + [made]) }
+                if verdict == .accept { result.accepted += decided } else { result.dropped += decided }
+                pending = rest
+            case .return:
+                result.returned += matched
+                pending = rest
+            case .jump(let name), .goto(let name):
+                guard let target = index.chainIndex(table: frame.table, named: name) else {
+                    result.dropped += matched.map { Fragment(box: $0.box, decisions: $0.decisions + [decision(.drop)]) }
+                    pending = rest
+                    break
+                }
+                let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
+                result.accepted += inner.accepted
+                result.dropped += inner.dropped
+                if case .goto = rule.action {
+                    result.returned += inner.returned
+                    pending = rest
+                } else {
+                    pending = rest + inner.returned
+                }
+            case .setMark(let value, let mask):
+                pending = rest + matched.map { fragment in
+                    var changed = fragment
+                    changed.box.mark = PathEngine.applyMark(fragment.box.mark, value: value, mask: mask)
+                    return changed
+                }
+            case .connectionMark(let action):
+                pending = rest + matched.map { fragment in
+                    var changed = fragment
+                    switch action {
+                    case .set(let value, let mask): changed.box.connectionMark = PathEngine.applyMark(fragment.box.connectionMark, value: value, mask: mask)
+                    case .save: changed.box.connectionMark = fragment.box.mark
+                    case .restore: changed.box.mark = fragment.box.connectionMark
+                    }
+                    return changed
+                }
+            case .nat(let action):
+                let made = decision(.accept)
+                result.accepted += matched.map { fragment in
+                    var changed = Fragment(box: fragment.box, decisions: fragment.decisions + [made])
+                    switch action {
+                    case .destination(let address, let ports):
+                        if let address {
+                            changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
+                            changed.box.destination = address.intersection(AddressSet(context.family.domain))
+                        }
+                        if let ports {
+                            changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
+                            changed.box.destinationPort = ports
+                        }
+                    case .redirect(let ports):
+                        changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
+                        changed.box.destination = context.localAddresses.subtracting(AnalysisContext.loopback(context.family))
+                        if changed.box.destination.isEmpty { changed.box.destination = context.localAddresses }
+                        if let ports {
+                            changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
+                            changed.box.destinationPort = ports
+                        }
+                    case .source, .masquerade:
+                        break
+                    }
+                    return changed
+                }
+                pending = rest
+            case .opaqueVerdict:
+                let id = index.verdictUnknownId(at: position)
+                for fragment in matched {
+                    var accepted = fragment.box, dropped = fragment.box
+                    accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
+                    dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
+                    if fragment.box.answer(for: id) != false {
+                        result.accepted.append(Fragment(box: accepted, decisions: fragment.decisions + [decision(.accept)]))
+                    }
+                    if fragment.box.answer(for: id) != true {
+                        result.dropped.append(Fragment(box: dropped, decisions: fragment.decisions + [decision(.drop)]))
+                    }
+                }
+                pending = rest
+            case .continue, .none:
+                break
+            }
+            if pending.count > 32 && pending.count > 2 * lastCoalesced {
+                pending = PathEngine.coalesce(pending)
+                lastCoalesced = pending.count
+            }
+        }
+        result.returned += pending
+        return result
+    }
+
+    /// The mark after `mark = (mark & ~mask) ^ value`, exact for a single value and for a full mask.
+    static func applyMark(_ current: IntervalSet<UInt32>, value: UInt32, mask: UInt32) -> IntervalSet<UInt32> {
+        if mask == UInt32.max { return IntervalSet(value: value) }
+        if let only = current.ranges.first, current.ranges.count == 1, only.lowerBound == only.upperBound {
+            return IntervalSet(value: (only.lowerBound & ~mask) ^ value)
+        }
+        return .full
+    }
+
+    /// Merges fragments with the same history whose boxes differ in one field.
+    static func coalesce(_ fragments: [Fragment]) -> [Fragment] {
+        if fragments.count < 2 { return fragments }
+        var byHistory: [[Decision]: [PacketBox]] = [:]
+        var order: [[Decision]] = []
+        for fragment in fragments {
+            if byHistory[fragment.decisions] == nil { order.append(fragment.decisions) }
+            byHistory[fragment.decisions, default: []].append(fragment.box)
+        }
+        return order.flatMap { history in
+            PacketSpace(byHistory[history]!).coalesced().boxes.map { Fragment(box: $0, decisions: history) }
+        }
+    }
+}
+
+/// Holds the match translator so the engine stays a plain value.
+final class MatchSpaceBox: Sendable {
+    let value: MatchSpace
+    init(_ value: MatchSpace) { self.value = value }
+}

@@ -1,0 +1,60 @@
+import FirewallModel
+
+/// The normalised ruleset, one rule per line: what fwaudit understood of its input.
+public enum DumpReport {
+    public static func text(_ rulesets: [(AddressFamily, Ruleset)]) -> String {
+        var lines: [String] = []
+        for (family, ruleset) in rulesets {
+            for table in ruleset.tables {
+                lines.append("table \(table.family.rawValue) \(table.name)  # \(family) \(table.location)")
+                for chain in table.chains {
+                    if let base = chain.base {
+                        lines.append("  chain \(chain.name) hook \(base.hook.rawValue) priority \(base.priority) policy \(base.policy.rawValue)\(base.isNat ? " nat" : "")")
+                    } else {
+                        lines.append("  chain \(chain.name)")
+                    }
+                    for rule in chain.rules {
+                        let matches = rule.matches.map { describe($0, family: family) }.joined(separator: " ")
+                        lines.append("    \(rule.location.line.map(String.init) ?? "-"): \(matches.isEmpty ? "" : matches + " ")=> \(describe(rule.action))")
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func describe(_ match: Match, family: AddressFamily) -> String {
+        let not = match.negated ? "!" : ""
+        switch match.condition {
+        case .layer4Protocol(let set): return "proto \(not)\(set.ranges.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ","))"
+        case .address(let side, let set): return "\(side == .source ? "saddr" : "daddr") \(not)\(set.addressSyntax(family: family))"
+        case .port(let side, let set): return "\(side == .source ? "sport" : "dport") \(not)\(set.portSyntax)"
+        case .eitherPort(let set): return "port \(not)\(set.portSyntax)"
+        case .inInterface(let pattern): return "iif \(not)\(pattern)"
+        case .outInterface(let pattern): return "oif \(not)\(pattern)"
+        case .connectionState(let states): return "ct state \(not)\(states)"
+        case .tcpFlags(let mask, let compare): return "tcp flags & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(compare, radix: 16))"
+        case .icmpType(let set): return "icmp type \(not)" + set.ranges.map { "\($0.lowerBound >> 8)/\($0.lowerBound & 0xff)-\($0.upperBound >> 8)/\($0.upperBound & 0xff)" }.joined(separator: ",")
+        case .addressType(let side, let types): return "\(side.rawValue) addrtype \(not)\(types.map(\.rawValue).sorted().joined(separator: ","))"
+        case .packetMark(let value, let mask): return "mark & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(value, radix: 16))"
+        case .connectionMark(let value, let mask): return "ct mark & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(value, radix: 16))"
+        case .comment(let text): return "comment \"\(text)\""
+        case .opaque(let opaque): return "opaque(\(opaque.module): \(match.text))"
+        }
+    }
+
+    static func describe(_ action: Action) -> String {
+        switch action {
+        case .verdict(let verdict): verdict.rawValue
+        case .jump(let name): "jump \(name)"
+        case .goto(let name): "goto \(name)"
+        case .return: "return"
+        case .continue(let name): "continue (\(name))"
+        case .setMark(let value, let mask): "mark set 0x\(String(value, radix: 16))/0x\(String(mask, radix: 16))"
+        case .connectionMark(let action): "connmark \(action)"
+        case .nat(let action): "nat \(action)"
+        case .opaqueVerdict(let name): "unknown verdict (\(name))"
+        case .none: "count"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Audit
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// The machine-readable report, schema version 1 (see Reports/schema/report.schema.json).
+///
+/// A contract with programs that read it: fields are added, never renamed or removed.
+public enum JSONReport {
+    public static let schemaVersion = 1
+
+    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+        value(report, toolVersion: toolVersion).rendered() + "\n"
+    }
+
+    public static func value(_ report: AuditReport, toolVersion: String) -> JSONValue {
+        let summary = report.summary
+        return .object([
+            ("schemaVersion", .int(schemaVersion)),
+            ("tool", .object([("name", .string("fwaudit")), ("version", .string(toolVersion))])),
+            ("matrix", .object([
+                ("name", .string(report.matrix.name)), ("path", .string(report.matrixPath)),
+                ("reference", .optional(report.matrix.reference)),
+            ])),
+            ("inputs", .array(report.inputs.map { input in
+                .object([("kind", .string(input.kind)), ("path", .string(input.path)), ("family", .string(input.family.rawValue))])
+            })),
+            ("audited", .object(AddressFamily.allCases.map { ($0.rawValue, .bool(report.audited[$0] ?? false)) })),
+            ("summary", .object([
+                ("compliant", .bool(summary.compliant)), ("flows", .int(summary.flows)), ("allowed", .int(summary.allowed)),
+                ("partial", .int(summary.partial)), ("blocked", .int(summary.blocked)), ("notAudited", .int(summary.notAudited)),
+                ("missing", .int(summary.missing)), ("extra", .int(summary.extra)), ("wrongDirection", .int(summary.wrongDirection)),
+            ])),
+            ("flows", .array(report.flows.map(flow))),
+            ("findings", .array(report.findings.map(finding))),
+            ("diagnostics", .array(report.diagnostics.map(diagnostic))),
+        ])
+    }
+
+    static func flow(_ result: FlowResult) -> JSONValue {
+        let flow = result.flow
+        return .object([
+            ("id", .string(flow.id)), ("service", .optional(flow.service)), ("protocol", .string(flow.protocol.rawValue)),
+            ("ports", .optional(flow.portsText)), ("sourcePorts", .optional(flow.sourcePorts?.portSyntax)),
+            ("from", .string(flow.from)), ("to", .string(flow.to)),
+            ("required", .bool(flow.isRequired)), ("severity", .string(flow.severity.rawValue)),
+            ("path", .string(result.path.rawValue)), ("status", .string(result.status.rawValue)),
+            ("certainty", .string(result.certainty.rawValue)),
+            ("families", .object(AddressFamily.allCases.compactMap { family in
+                result.families[family].map { (family.rawValue, .string($0.rawValue)) }
+            })),
+            ("location", .string(flow.location.description)),
+        ])
+    }
+
+    static func rule(_ rule: RuleReference) -> JSONValue {
+        .object([
+            ("location", .string(rule.location.description)), ("text", .string(rule.text)),
+            ("table", .string(rule.table)), ("chain", .string(rule.chain)), ("hook", .string(rule.hook.rawValue)),
+            ("verdict", .string(rule.verdict.rawValue)), ("policy", .bool(rule.isPolicy)),
+        ])
+    }
+
+    static func space(_ space: SpaceSummary) -> JSONValue {
+        .object([
+            ("protocols", .string(space.protocols)), ("sources", .string(space.sources)),
+            ("destinations", .string(space.destinations)), ("sourcePorts", .string(space.sourcePorts)),
+            ("destinationPorts", .string(space.destinationPorts)),
+        ])
+    }
+
+    static func witness(_ witness: Witness) -> JSONValue {
+        let packet = witness.packet
+        var members: [(String, JSONValue)] = [
+            ("protocol", .string(packet.protocolName)), ("source", .string(packet.sourceText)),
+        ]
+        if packet.hasPorts { members.append(("sourcePort", .int(Int(packet.sourcePort)))) }
+        members.append(("destination", .string(packet.destinationText)))
+        if packet.hasPorts { members.append(("destinationPort", .int(Int(packet.destinationPort)))) }
+        if packet.isICMP {
+            members.append(("icmpType", .int(Int(packet.icmpType >> 8))))
+            members.append(("icmpCode", .int(Int(packet.icmpType & 0xff))))
+        }
+        if !packet.inInterface.isEmpty { members.append(("in", .string(packet.inInterface))) }
+        if !packet.outInterface.isEmpty { members.append(("out", .string(packet.outInterface))) }
+        members.append(("state", .string(packet.state.description)))
+        if packet.layer4Protocol == 6 { members.append(("tcpFlags", .string(Packet.flagNames(packet.tcpFlags)))) }
+        members.append(("leg", .string(witness.leg.rawValue)))
+        members.append(("confirmed", .bool(witness.confirmed)))
+        if !witness.answers.isEmpty {
+            members.append(("assumed", .array(witness.answers.keys.sorted().map { key in
+                .object([("unknown", .int(key)), ("holds", .bool(witness.answers[key]!))])
+            })))
+        }
+        return .object(members)
+    }
+
+    static func finding(_ finding: Finding) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("kind", .string(finding.kind.rawValue)), ("fingerprint", .string(finding.fingerprint)),
+            ("flow", .optional(finding.flow)), ("certainty", .string(finding.certainty.rawValue)),
+            ("severity", .string(finding.severity.rawValue)), ("family", .string(finding.family.rawValue)),
+            ("path", .string(finding.path.rawValue)), ("protocol", .string(finding.protocol)), ("ports", .string(finding.ports)),
+            ("from", .string(finding.from)), ("to", .string(finding.to)), ("message", .string(finding.message)),
+            ("rule", rule(finding.rule)),
+        ]
+        if let mirror = finding.mirror { members.append(("mirror", .string(mirror.rawValue))) }
+        if !finding.blockedBy.isEmpty {
+            members.append(("blockedBy", .array(finding.blockedBy.map { part in
+                .object([("leg", .string(part.leg.rawValue)), ("rule", rule(part.rule)), ("space", space(part.space))])
+            })))
+        }
+        members.append(("space", space(finding.space)))
+        members.append(("witness", witness(finding.witness)))
+        members.append(("unknowns", .array(finding.unknowns.map { unknown in
+            .object([("id", .int(unknown.id)), ("location", .string(unknown.location.description)),
+                     ("match", .string(unknown.text)), ("reason", .string(unknown.reason))])
+        })))
+        return .object(members)
+    }
+
+    static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
+        .object([
+            ("severity", .string(diagnostic.severity.rawValue)),
+            ("location", .optional(diagnostic.location?.description)),
+            ("message", .string(diagnostic.message)),
+        ])
+    }
+}

@@ -1,0 +1,115 @@
+import Audit
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// The report for people: a verdict line, flows by status, findings grouped by kind, diagnostics.
+public enum TextReport {
+    public static func render(_ report: AuditReport, style: TextStyle, quiet: Bool = false) -> String {
+        var lines: [String] = []
+        let summary = report.summary
+        let verdict = summary.compliant ? style.paint("COMPLIANT", .green) : style.paint("NOT COMPLIANT", .red)
+        lines.append("\(style.paint("fwaudit", .bold)): \(report.matrix.name) (\(report.matrixPath))")
+        for family in AddressFamily.allCases {
+            let inputs = report.inputs.filter { $0.family == family }
+            let text = inputs.isEmpty ? style.paint("not audited (no ruleset given)", .yellow)
+                : inputs.map { "\($0.path) (\($0.kind))" }.joined(separator: ", ")
+            lines.append("  \(family): \(text)")
+        }
+        var counts = "\(summary.flows) flows: \(summary.allowed) allowed, \(summary.partial) partial, \(summary.blocked) blocked"
+        if summary.notAudited > 0 { counts += ", \(summary.notAudited) not fully audited" }
+        lines.append("\(verdict): \(counts); \(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction")
+
+        if !quiet {
+            lines.append("")
+            lines.append(style.paint("Flows", .bold))
+            let idWidth = report.flows.map(\.flow.id.count).max() ?? 0
+            for result in report.flows.sorted(by: { ($1.status, $0.flow.location) < ($0.status, $1.flow.location) }) {
+                let flow = result.flow
+                let families = AddressFamily.allCases.compactMap { family in result.families[family].map { "\(family) \($0.rawValue)" } }
+                var line = "  " + style.padded(result.status.rawValue, color(result.status), width: 13)
+                line += style.padded(flow.id, nil, width: idWidth + 2)
+                line += "\(flow.protocol.rawValue) \(flow.portsText ?? "any")  \(flow.from) -> \(flow.to)  (\(result.path.rawValue))"
+                if !families.isEmpty { line += "  [" + families.joined(separator: ", ") + "]" }
+                if !flow.isRequired { line += " optional" }
+                if result.certainty == .possible { line += " " + style.paint("(possible)", .yellow) }
+                lines.append(line)
+            }
+        }
+
+        if !report.findings.isEmpty {
+            lines.append("")
+            lines.append(style.paint("Findings", .bold))
+            for kind in FindingKind.allCases {
+                let findings = report.findings.filter { $0.kind == kind }
+                if findings.isEmpty { continue }
+                lines.append("  \(style.paint(kind.rawValue, kind == .missing ? .red : .magenta)) (\(findings.count))")
+                for finding in findings {
+                    lines += render(finding, style: style)
+                }
+            }
+        }
+
+        if !report.diagnostics.isEmpty && !quiet {
+            lines.append("")
+            lines.append(style.paint("Diagnostics", .bold))
+            lines += diagnosticLines(report.diagnostics, style: style)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func color(_ status: FlowStatus) -> TextStyle.Color? {
+        switch status {
+        case .allowed: .green
+        case .partial: .yellow
+        case .blocked: .red
+        case .notAudited: .yellow
+        case .notApplicable: .dim
+        }
+    }
+
+    static func render(_ finding: Finding, style: TextStyle) -> [String] {
+        let certainty = finding.certainty == .definite ? "definite" : style.paint("possible", .yellow)
+        var lines = ["    [\(certainty)] \(finding.flow.map { "\($0): " } ?? "")\(finding.message)"]
+        lines.append("        rule:    \(finding.rule.location)  \(finding.rule.text)")
+        for part in finding.blockedBy.dropFirst() {
+            lines.append("        also:    \(part.rule.location)  \(part.rule.text) (\(part.leg.rawValue))")
+        }
+        let space = finding.space
+        var spaceText = "\(space.protocols) \(space.sources) -> \(space.destinations)"
+        if space.destinationPorts != "-" { spaceText += " dport \(space.destinationPorts)" }
+        if space.sourcePorts != "-" && space.sourcePorts != "any" { spaceText += " sport \(space.sourcePorts)" }
+        if let leg = finding.blockedBy.first?.leg { spaceText += " (\(leg.rawValue))" }
+        lines.append("        \(finding.kind == .missing ? "blocked" : "accepted"): \(spaceText)")
+        var example = "        example: \(finding.witness.packet)"
+        if finding.witness.leg != .new { example += " (\(finding.witness.leg.rawValue))" }
+        if !finding.witness.confirmed { example += " " + style.paint("(not confirmed by the interpreter)", .red) }
+        lines.append(example)
+        for unknown in finding.unknowns {
+            lines.append("        unknown: \(unknown.location)  \(unknown.text): \(unknown.reason)")
+        }
+        lines.append("        fingerprint: \(finding.fingerprint)")
+        return lines
+    }
+
+    /// Diagnostics with the same message are shown once, with a count and the first location.
+    static func diagnosticLines(_ diagnostics: [Diagnostic], style: TextStyle) -> [String] {
+        var order: [String] = []
+        var groups: [String: [Diagnostic]] = [:]
+        for diagnostic in diagnostics {
+            let key = "\(diagnostic.severity.rawValue)|\(diagnostic.message)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(diagnostic)
+        }
+        return order.map { key in
+            let group = groups[key]!
+            let first = group[0]
+            let severity = style.paint(first.severity.rawValue, first.severity == .error ? .red : first.severity == .warning ? .yellow : .cyan)
+            var line = "  \(severity): "
+            if let location = first.location { line += "\(location): " }
+            line += first.message
+            if group.count > 1 { line += " (and \(group.count - 1) more)" }
+            return line
+        }
+    }
+}
