@@ -229,7 +229,8 @@ final class FamilyAudit {
             viaNetwork.inInterface = context.interfaces.none
             viaNetwork.outInterface = context.interfaces.external
             viaNetwork.source = context.localAddresses.subtracting(loopback)
-            viaNetwork.destination = viaNetwork.destination.subtracting(loopback)
+            // Traffic to the host's own addresses leaves through lo, never a network interface.
+            viaNetwork.destination = viaNetwork.destination.subtracting(context.localAddresses)
         }
         return [viaLoopback, viaNetwork].filter { !$0.isEmpty }
     }
@@ -357,7 +358,8 @@ final class FamilyAudit {
     func finding(kind: FindingKind, flow: Flow?, mirror: MirrorKind?, decision: Decision, path: PathKind,
                  entries: [(PacketBox, Outcome)], origin: PathEngine.Origin, droppedProjection: PacketSpace) -> Finding {
         let boxes = entries.map(\.0)
-        let best = entries.first { $0.0.unknowns.isEmpty } ?? entries[0]
+        let best = entries.first { $0.0.unknowns.isEmpty && $0.0.layer4Protocol.contains(6) }
+            ?? entries.first { $0.0.unknowns.isEmpty } ?? entries[0]
         var outcome = best.1
         outcome.box = best.0
         if let original = best.1.box.originalDestination { outcome.box.originalDestination = original }
@@ -379,7 +381,9 @@ final class FamilyAudit {
             message = "\(flow.protocol.rawValue) \(flow.portsText ?? "any") \(how) (\(family)), by \(decision.location)"
             fingerprintParts = ["wrong-direction", flow.id, mirror.rawValue, family.rawValue, flow.protocol.rawValue, flow.portsText ?? "any", from, to]
         } else {
-            message = "\(summary.protocols) \(summary.destinationPorts) from \(summary.sources) to \(summary.destinations) accepted on the \(path.rawValue) path (\(family)) by \(decision.location), outside every documented flow"
+            let what = summary.protocols == "any" ? "all traffic" : summary.destinationPorts == "-" || summary.destinationPorts == "any"
+                ? "\(summary.protocols) traffic" : "\(summary.protocols) port \(summary.destinationPorts)"
+            message = "\(what) from \(summary.sources) to \(summary.destinations) accepted on the \(path.rawValue) path (\(family)) by \(decision.location), outside every documented flow"
             fingerprintParts = ["extra", family.rawValue, path.rawValue, summary.protocols, summary.destinationPorts, summary.sources, summary.destinations]
         }
         return Finding(

@@ -45,11 +45,14 @@ struct SpaceDescription {
     /// source port, the first host of a network rather than its network address).
     func witness(from box: PacketBox) -> (Packet, [Int: Bool]) {
         let proto: UInt8 = [6, 17, 1, 58, 132].first { box.layer4Protocol.contains($0) } ?? box.layer4Protocol.min!
-        let source = SpaceDescription.host(in: box.source)
-        let destination = SpaceDescription.host(in: box.originalDestination ?? box.destination)
+        let source = SpaceDescription.host(in: box.source, family: family)
+        var destination = SpaceDescription.host(in: box.originalDestination ?? box.destination, family: family)
+        if destination == source, let other = SpaceDescription.exampleAddresses[family]!.dropFirst().first(where: (box.originalDestination ?? box.destination).contains) {
+            destination = other
+        }
         let sourcePort = box.sourcePort.contains(40000) ? 40000 : SpaceDescription.preferredPort(box.sourcePort)
         let dports = box.originalDestinationPort ?? box.destinationPort
-        let destinationPort = dports.min!
+        let destinationPort = dports.isFull() ? 40000 : dports.min!
         let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min!
         let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min!
         let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new
@@ -69,7 +72,14 @@ struct SpaceDescription {
         return indices.first.map { interfaces.names[$0] } ?? ""
     }
 
-    static func host(in set: AddressSet) -> UInt128 {
+    /// Documentation addresses (RFC 5737, RFC 3849) read better than 0.0.0.1 when a set is wide.
+    static let exampleAddresses: [AddressFamily: [UInt128]] = [
+        .ipv4: ["203.0.113.7", "192.0.2.7", "198.51.100.7", "10.0.0.7"].map { IPAddress($0)!.value },
+        .ipv6: ["2001:db8:ffff::7", "2001:db8::7"].map { IPAddress($0)!.value },
+    ]
+
+    static func host(in set: AddressSet, family: AddressFamily) -> UInt128 {
+        if set.approximateCount > 65536, let example = exampleAddresses[family]!.first(where: set.contains) { return example }
         let first = set.ranges[0]
         if first.upperBound - first.lowerBound >= 2 && first.lowerBound & 0xff == 0 { return first.lowerBound + 1 }
         return first.lowerBound

@@ -179,7 +179,11 @@ public struct AddressPrefix: Sendable, Hashable, CustomStringConvertible {
 extension IntervalSet where Bound == UInt128 {
     /// Addresses written as the fewest prefixes, e.g. `192.0.2.0/24` or `10.0.0.1-10.0.0.5` for odd ranges.
     public func addressSyntax(family: AddressFamily) -> String {
-        if isFull(in: family.domain) { return family == .ipv4 ? "0.0.0.0/0" : "::/0" }
+        if isFull(in: family.domain) { return "any" }
+        let missing = complement(in: family.domain)
+        if missing.ranges.count < ranges.count {
+            return "any except " + missing.addressSyntax(family: family)
+        }
         return ranges.map { range in
             let prefixes = AddressSet.prefixes(covering: range, family: family)
             if prefixes.count <= 2 {

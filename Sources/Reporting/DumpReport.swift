@@ -23,6 +23,30 @@ public enum DumpReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    public static func json(_ rulesets: [(AddressFamily, Ruleset)]) -> String {
+        JSONValue.array(rulesets.flatMap { family, ruleset in
+            ruleset.tables.map { table in
+                JSONValue.object([
+                    ("family", .string(family.rawValue)), ("table", .string(table.name)), ("location", .string(table.location.description)),
+                    ("chains", .array(table.chains.map { chain in
+                        var members: [(String, JSONValue)] = [("name", .string(chain.name))]
+                        if let base = chain.base {
+                            members += [("hook", .string(base.hook.rawValue)), ("priority", .int(base.priority)), ("policy", .string(base.policy.rawValue))]
+                        }
+                        members.append(("rules", .array(chain.rules.map { rule in
+                            .object([
+                                ("location", .string(rule.location.description)), ("text", .string(rule.text)),
+                                ("matches", .array(rule.matches.map { .string(describe($0, family: family)) })),
+                                ("action", .string(describe(rule.action))),
+                            ])
+                        })))
+                        return .object(members)
+                    })),
+                ])
+            }
+        }).rendered() + "\n"
+    }
+
     static func describe(_ match: Match, family: AddressFamily) -> String {
         let not = match.negated ? "!" : ""
         switch match.condition {

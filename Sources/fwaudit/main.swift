@@ -1,1 +1,4 @@
-print("fwaudit")
+import FirewallAuditCommands
+import Foundation
+
+exit(FirewallAudit.runMain())

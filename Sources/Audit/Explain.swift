@@ -1,0 +1,71 @@
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// Concrete traces for `explain`: a documented flow's example packets, or one packet.
+extension Auditor {
+    public enum ExplainError: Error, Sendable, CustomStringConvertible {
+        case unknownFlow(String)
+        case familyNotAudited(AddressFamily)
+        case flowNotApplicable(String)
+
+        public var description: String {
+            switch self {
+            case .unknownFlow(let id): "no flow '\(id)' in the matrix"
+            case .familyNotAudited(let family): "no \(family) ruleset given"
+            case .flowNotApplicable(let id): "flow '\(id)' has no addresses in the audited families"
+            }
+        }
+    }
+
+    /// The opening packet, a later packet and a reply of `flowId`, traced in each audited family.
+    public func explain(flow flowId: String) throws(ExplainError) -> [(title: String, trace: Trace)] {
+        guard let flow = matrix.flow(flowId) else { throw .unknownFlow(flowId) }
+        var result: [(String, Trace)] = []
+        for family in AddressFamily.allCases {
+            guard applies(flow, to: family), let ruleset = rulesets[family] else { continue }
+            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
+            let path = audit.path(of: flow)
+            let origin = audit.origin(of: path)
+            guard let newBox = audit.boxes(for: flow, leg: .new).first,
+                  let establishedBox = audit.boxes(for: flow, leg: .established).first else { continue }
+            let (opening, _) = audit.describe.witness(from: newBox)
+            let newTrace = audit.interpreter.run(opening, from: origin)
+            result.append(("\(flow.id) (\(family)): new connection", newTrace))
+            var later = audit.describe.witness(from: establishedBox).0
+            later.source = opening.source
+            later.destination = opening.destination
+            later.sourcePort = opening.sourcePort
+            later.destinationPort = opening.destinationPort
+            result.append(("\(flow.id) (\(family)): later packet", audit.interpreter.run(later, from: origin)))
+            let seen = newTrace.finalPacket
+            var reply = seen
+            reply.source = seen.destination
+            reply.destination = seen.source
+            reply.sourcePort = seen.destinationPort
+            reply.destinationPort = seen.sourcePort
+            reply.inInterface = seen.outInterface
+            reply.outInterface = seen.inInterface
+            reply.state = .established
+            reply.tcpFlags = reply.layer4Protocol == 6 ? 0x12 : 0
+            if reply.isICMP { reply.icmpType = family == .ipv4 ? 0 : 129 << 8 }
+            reply.mark = 0
+            let replyOrigin: PathEngine.Origin = path == .input ? .host : .network
+            result.append(("\(flow.id) (\(family)): reply", audit.interpreter.run(reply, from: replyOrigin)))
+        }
+        if result.isEmpty { throw .flowNotApplicable(flowId) }
+        return result
+    }
+
+    /// One packet traced through the ruleset of its family; it comes from the host when its
+    /// source is a local address.
+    public func explain(packet: Packet) throws(ExplainError) -> Trace {
+        guard let ruleset = rulesets[packet.family] else { throw .familyNotAudited(packet.family) }
+        let audit = FamilyAudit(matrix: matrix, family: packet.family, ruleset: ruleset)
+        let fromHost = audit.context.localAddresses.contains(packet.source)
+        var packet = packet
+        if fromHost { packet.inInterface = "" }
+        if !fromHost && audit.context.localAddresses.contains(packet.destination) { packet.outInterface = "" }
+        return audit.interpreter.run(packet, from: fromHost ? .host : .network)
+    }
+}

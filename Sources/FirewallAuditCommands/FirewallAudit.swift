@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// The `fwaudit` command: audits Linux firewall rulesets against a documented port matrix.
+public struct FirewallAudit: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "fwaudit",
+        abstract: "Audit a Linux firewall against a documented port matrix.",
+        version: version,
+        subcommands: [AuditCommand.self, ExplainCommand.self, DumpCommand.self])
+
+    public init() {}
+
+    /// Parses, runs and maps every outcome to an exit status: 0 fine, 1 findings, 2 could not run.
+    public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let failure as CommandFailure {
+            if let message = failure.message { Output.standardError("fwaudit: error: \(message)\n") }
+            return failure.status
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Output.write(fullMessage(for: error) + "\n")
+                return 0
+            }
+            Output.standardError("fwaudit: error: \(message(for: error))\n")
+            let sub = arguments.first { ["audit", "explain", "dump"].contains($0) }
+            Output.standardError("See 'fwaudit \(sub.map { $0 + " " } ?? "")--help'.\n")
+            return 2
+        }
+    }
+}
+
+extension Output {
+    static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+}

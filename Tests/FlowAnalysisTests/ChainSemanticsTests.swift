@@ -1,0 +1,137 @@
+import FirewallModel
+import FlowAnalysis
+import Testing
+
+/// DESIGN §3 "Chains" and "Hooks with several base chains", checked with the interpreter and the engine.
+@Suite struct ChainSemantics {
+    @Test func firstMatchingRuleDecides() throws {
+        let subject = try Subject(filter("""
+        -A INPUT -s 192.0.2.0/24 -j DROP
+        -A INPUT -p tcp -m tcp --dport 5061 -j ACCEPT
+        """))
+        #expect(subject.verdict(subject.inbound("192.0.2.7", port: 5061)) == (.drop, 5))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 5061)) == (.accept, 6))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)) == (.drop, nil))
+    }
+
+    @Test func policyAppliesToWhatFallsThrough() throws {
+        let subject = try Subject(filter("-A INPUT -p tcp -m tcp --dport 22 -j DROP", input: "ACCEPT"))
+        let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 80), from: .network)
+        #expect(trace.verdict == .accept)
+        #expect(trace.deciding?.rule == nil)
+        #expect(trace.deciding?.location.description == "test.rules: chain INPUT policy ACCEPT")
+    }
+
+    @Test func jumpReturnsAndGotoDoesNot() throws {
+        let subject = try Subject("""
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :SERVICES - [0:0]
+        :FINAL - [0:0]
+        -A INPUT -p tcp -m tcp --dport 1:1000 -j SERVICES
+        -A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 2000:3000 -g FINAL
+        -A INPUT -p tcp -j ACCEPT
+        -A SERVICES -p tcp -m tcp --dport 22 -j ACCEPT
+        -A SERVICES -p tcp -m tcp --dport 443 -j RETURN
+        -A SERVICES -p tcp -m tcp --dport 80 -j DROP
+        -A FINAL -p tcp -m tcp --dport 2222 -j ACCEPT
+        COMMIT
+        """)
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)) == (.accept, 11))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 443)) == (.accept, 8))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 80)) == (.drop, 13))
+        // Falling off the end of SERVICES continues after the jump.
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 500)) == (.accept, 10))
+        // Falling off the end of a goto target returns past the chain that went there: INPUT's policy.
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 2500)) == (.drop, nil))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 2222)) == (.accept, 14))
+    }
+
+    @Test func acceptEndsOnlyItsOwnBaseChain() throws {
+        let subject = try Subject("""
+        *mangle
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A INPUT -j ACCEPT
+        COMMIT
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        COMMIT
+        """)
+        let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 80), from: .network)
+        #expect(trace.verdict == .drop)
+        #expect(trace.deciding?.table == "filter")
+    }
+
+    @Test func dropInAnEarlierTableIsFinal() throws {
+        let subject = try Subject("""
+        *raw
+        :PREROUTING ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp --dport 23 -j DROP
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        COMMIT
+        """)
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 23)) == (.drop, 4))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 24)).0 == .accept)
+    }
+
+    @Test func nonTerminatingTargetsContinue() throws {
+        let subject = try Subject(filter("""
+        -A INPUT -p tcp -m tcp --dport 22 -j LOG --log-prefix "ssh "
+        -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+        """))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)) == (.accept, 6))
+    }
+
+    @Test func negatedPortNeedsThePortHeader() throws {
+        let subject = try Subject(filter("-A INPUT -p tcp -m tcp ! --dport 22 -j ACCEPT"))
+        var icmp = subject.inbound("203.0.113.7", port: 0)
+        icmp.layer4Protocol = 1
+        #expect(subject.verdict(icmp).0 == .drop)
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 80)).0 == .accept)
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)).0 == .drop)
+    }
+
+    @Test func natChainsSeeOnlyTheFirstPacket() throws {
+        let subject = try Subject("""
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -d 10.0.0.5/32 -p tcp -m tcp --dport 80 -j ACCEPT
+        COMMIT
+        """)
+        let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080), from: .network)
+        #expect(trace.path == .forward)
+        #expect(trace.verdict == .accept)
+        #expect(trace.deciding?.location.line == 11)
+        // An established packet skips nat and is delivered locally, where INPUT accepts it.
+        let later = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080, state: .established), from: .network)
+        #expect(later.path == .input)
+        // The engine agrees for the whole space.
+        let outcomes = subject.outcomes(subject.inboundTCP)
+        let forwarded = outcomes.filter { $0.path == .forward }
+        #expect(forwarded.count == 1)
+        #expect(forwarded.first?.box.originalDestinationPort == PortSet(value: 8080))
+    }
+}
