@@ -1,0 +1,195 @@
+import FirewallModel
+
+/// A documented port matrix: the zones a host talks to and the flows between them that must be
+/// (and may only be) permitted, as a vendor's port table describes them.
+///
+/// Loaded from matrix format version 1 by ``PortMatrixLoader``; see `DESIGN.md` section 1.
+public struct PortMatrix: Sendable, Hashable {
+    /// The matrix's title; defaults to the file name.
+    public var name: String
+    /// The document the matrix transcribes, for reports.
+    public var reference: String?
+    /// The input's name as the user gave it.
+    public var source: String
+    /// Zones in file order.
+    public var zones: [Zone]
+    /// Flows in file order.
+    public var flows: [Flow]
+    /// Traffic tolerated beyond the flows.
+    public var allowances: Set<Allowance>
+
+    public init(name: String, reference: String? = nil, source: String, zones: [Zone], flows: [Flow],
+                allowances: Set<Allowance> = Allowance.defaults) {
+        self.name = name
+        self.reference = reference
+        self.source = source
+        self.zones = zones
+        self.flows = flows
+        self.allowances = allowances
+    }
+
+    /// The zone declared with `id`.
+    public func zone(_ id: String) -> Zone? { zones.first { $0.id == id } }
+
+    /// The flow declared with `id`.
+    public func flow(_ id: String) -> Flow? { flows.first { $0.id == id } }
+
+    /// Zones whose addresses are on the audited host.
+    public var localZones: [Zone] { zones.filter(\.isLocal) }
+}
+
+/// A named group of addresses (and optionally interfaces) that flows run between.
+public struct Zone: Sendable, Hashable, CustomStringConvertible {
+    public var id: String
+    /// The addresses belong to the audited host: flows to it take the input path, flows from it the output path.
+    public var isLocal: Bool
+    /// `any`: every address of both families. `addresses` is then empty.
+    public var isAny: Bool
+    /// The addresses as written (hosts, prefixes, ranges), in file order.
+    public var addresses: [AddressPrefix]
+    /// Where this zone's traffic enters or leaves the host; empty means any interface.
+    public var interfaces: [InterfacePattern]
+    /// The zone's key in the matrix.
+    public var location: SourceLocation
+
+    public init(id: String, isLocal: Bool = false, isAny: Bool = false, addresses: [AddressPrefix] = [],
+                interfaces: [InterfacePattern] = [], location: SourceLocation) {
+        self.id = id
+        self.isLocal = isLocal
+        self.isAny = isAny
+        self.addresses = addresses
+        self.interfaces = interfaces
+        self.location = location
+    }
+
+    /// All addresses of `family` in the zone (the family's whole domain for `any`), or nil when the zone has none of that family.
+    public func addresses(for family: AddressFamily) -> AddressSet? {
+        if isAny { return AddressSet(family.domain) }
+        let prefixes = addresses.filter { $0.family == family }
+        if prefixes.isEmpty { return nil }
+        return AddressSet(ranges: prefixes.flatMap(\.addresses.ranges))
+    }
+
+    /// The families the zone has addresses of.
+    public var families: [AddressFamily] {
+        AddressFamily.allCases.filter { addresses(for: $0) != nil }
+    }
+
+    /// `clients (any)`, `access-edge (local; 198.51.100.10, 2001:db8:e::10; via eth0)`.
+    public var description: String {
+        var parts: [String] = []
+        if isLocal { parts.append("local") }
+        parts.append(isAny ? "any" : addresses.map(\.text).joined(separator: ", "))
+        if !interfaces.isEmpty { parts.append("via " + interfaces.map(\.description).joined(separator: ", ")) }
+        return "\(id) (\(parts.joined(separator: "; ")))"
+    }
+}
+
+/// The protocol of a flow as the matrix names it.
+public enum FlowProtocol: String, Sendable, Hashable, CaseIterable {
+    case tcp, udp, tcpUdp = "tcp+udp", icmp, icmpv6, sctp, any
+
+    /// Whether flows of this protocol have ports (and must name them).
+    public var hasPorts: Bool {
+        switch self {
+        case .tcp, .udp, .tcpUdp, .sctp: true
+        case .icmp, .icmpv6, .any: false
+        }
+    }
+
+    /// Protocol numbers for a family (tcp → [6], tcp+udp → [6,17], icmp → [1] for ipv4 and [] for ipv6,
+    /// icmpv6 → [58] for ipv6 only, any → all 0...255, sctp → [132]).
+    public func protocolNumbers(for family: AddressFamily) -> ProtocolSet {
+        switch self {
+        case .tcp: ProtocolSet(value: 6)
+        case .udp: ProtocolSet(value: 17)
+        case .tcpUdp: ProtocolSet(ranges: [6...6, 17...17])
+        case .icmp: family == .ipv4 ? ProtocolSet(value: 1) : ProtocolSet()
+        case .icmpv6: family == .ipv6 ? ProtocolSet(value: 58) : ProtocolSet()
+        case .sctp: ProtocolSet(value: 132)
+        case .any: ProtocolSet.full
+        }
+    }
+}
+
+/// How much a finding about a flow matters; `--fail-on` compares against it.
+public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
+    case low, medium, high, critical
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// One documented flow: connections opened from one zone to another on a protocol and ports.
+public struct Flow: Sendable, Hashable, CustomStringConvertible {
+    /// Unique and stable; used in reports and waivers.
+    public var id: String
+    /// The service name from the documentation, free text.
+    public var service: String?
+    public var `protocol`: FlowProtocol
+    /// Destination ports; nil for protocols without ports.
+    public var ports: PortSet?
+    /// `ports` in normalized matrix syntax (`PortSet.portSyntax`); nil when `ports` is.
+    public var portsText: String?
+    /// Source ports; nil means any (and is the only value for protocols without ports).
+    public var sourcePorts: PortSet?
+    /// The zone the connection is opened from.
+    public var from: String
+    /// The zone the connection is opened to.
+    public var to: String
+    public var note: String?
+    /// False: the flow is tolerated, never reported as extra nor as missing.
+    public var isRequired: Bool
+    public var severity: Severity
+    /// The flow's item in the matrix (the line of `- id:`).
+    public var location: SourceLocation
+
+    public init(id: String, service: String? = nil, protocol: FlowProtocol, ports: PortSet? = nil,
+                sourcePorts: PortSet? = nil, from: String, to: String, note: String? = nil,
+                isRequired: Bool = true, severity: Severity = .high, location: SourceLocation) {
+        self.id = id
+        self.service = service
+        self.protocol = `protocol`
+        self.ports = ports
+        self.portsText = ports?.portSyntax
+        self.sourcePorts = sourcePorts
+        self.from = from
+        self.to = to
+        self.note = note
+        self.isRequired = isRequired
+        self.severity = severity
+        self.location = location
+    }
+
+    /// `sip-mtls-from-partners: tcp 5061 pic-partners -> access-edge`.
+    public var description: String {
+        var text = "\(id): \(`protocol`.rawValue)"
+        if let sourcePorts { text += " from port \(sourcePorts.portSyntax)" }
+        if let portsText { text += " \(portsText)" }
+        text += " \(from) -> \(to)"
+        if !isRequired { text += " (optional)" }
+        return text
+    }
+}
+
+/// Traffic the matrix tolerates beyond its flows: never reported as extra.
+public enum Allowance: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Traffic on the loopback interface.
+    case loopback
+    /// Established and related traffic (replies of permitted connections).
+    case established
+    /// All new traffic from local zones.
+    case outbound
+    /// ICMP and ICMPv6 echo and errors.
+    case icmp
+    /// IPv6 neighbour discovery.
+    case ndp
+
+    /// What a matrix without `allow` tolerates.
+    public static let defaults: Set<Allowance> = [.loopback, .established]
+
+    public static func < (lhs: Allowance, rhs: Allowance) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -1,0 +1,370 @@
+import FirewallModel
+import Yams
+
+/// Reads matrix format version 1 (YAML; JSON is valid YAML) into a ``PortMatrix``.
+///
+/// Works on the composed node tree, not on `Codable`, so that every error can name the line and
+/// column of the offending node and the key path that leads to it.
+public enum PortMatrixLoader {
+    /// The matrix format version this loader reads.
+    public static let formatVersion = 1
+
+    /// Loads a matrix from `text`; `source` names the input in locations (a path as the user gave it).
+    public static func load(_ text: String, source: String) throws(PortMatrixError) -> PortMatrix {
+        // libyaml rejects a byte order mark inside an already decoded string; editors do not count it.
+        var text = text
+        if text.unicodeScalars.first == "\u{FEFF}" { text = String(text.unicodeScalars.dropFirst()) }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw YAMLSyntax.error(error, text: text, source: source)
+        }
+        guard let root else {
+            throw PortMatrixError(location: SourceLocation(source: source, line: 1, column: 1), keyPath: "",
+                                  message: "empty matrix, expected a mapping starting with 'version: 1'")
+        }
+        return try MatrixReader(source: source).matrix(root)
+    }
+}
+
+/// The walk over the composed YAML tree.
+struct MatrixReader {
+    let source: String
+
+    static let rootKeys = ["version", "name", "reference", "zones", "flows", "allow"]
+    static let zoneKeys = ["local", "addresses", "interfaces"]
+    static let flowKeys = ["id", "service", "protocol", "ports", "sourcePorts", "from", "to", "note", "required", "severity"]
+
+    func matrix(_ root: Node) throws(PortMatrixError) -> PortMatrix {
+        guard case .mapping(let mapping) = root else {
+            throw error(at: root, "", "expected a mapping, found \(kind(root))")
+        }
+        // The version decides how to read everything else, so it is checked first.
+        guard let version = mapping.first(where: { $0.key.scalar?.string == "version" })?.value else {
+            throw error(at: root, "version", "required, must be \(PortMatrixLoader.formatVersion)")
+        }
+        guard version.tagName == .int, version.int == PortMatrixLoader.formatVersion else {
+            let text = version.scalar?.string ?? kind(version)
+            throw error(at: version, "version", "unsupported version '\(text)', must be \(PortMatrixLoader.formatVersion)")
+        }
+
+        let fields = try self.fields(root, path: "", allowed: Self.rootKeys)
+        let defaultName = source.split(separator: "/").last.map(String.init) ?? source
+        let name = try fields.optional("name").map { (node) throws(PortMatrixError) in try nonEmptyString(node, "name") } ?? defaultName
+        let reference = try fields.optional("reference").map { (node) throws(PortMatrixError) in try string(node, "reference") }
+        let zones = try self.zones(fields.required("zones"))
+        let flows = try self.flows(fields.required("flows"), zones: zones)
+        let allowances = try fields.optional("allow").map { (node) throws(PortMatrixError) in try self.allowances(node) } ?? Allowance.defaults
+        return PortMatrix(name: name, reference: reference, source: source, zones: zones, flows: flows, allowances: allowances)
+    }
+
+    // MARK: Zones
+
+    func zones(_ node: Node) throws(PortMatrixError) -> [Zone] {
+        guard case .mapping(let mapping) = node else {
+            throw error(at: node, "zones", "expected a mapping of zone ids to zones, found \(kind(node))")
+        }
+        var zones: [Zone] = []
+        for (key, value) in mapping {
+            let id = try string(key, "zones")
+            let path = "zones.\(id)"
+            guard Identifier.isValid(id) else { throw error(at: key, path, "bad zone id '\(id)'; \(Identifier.rule)") }
+            zones.append(try zone(id: id, key: key, value: value, path: path))
+        }
+        return zones
+    }
+
+    func zone(id: String, key: Node, value: Node, path: String) throws(PortMatrixError) -> Zone {
+        let fields = try self.fields(value, path: path, allowed: Self.zoneKeys)
+        let isLocal = try fields.optional("local").map { (node) throws(PortMatrixError) in try bool(node, "\(path).local") } ?? false
+
+        let addressesPath = "\(path).addresses"
+        let addressNode = try fields.required("addresses")
+        let items = try list(addressNode, addressesPath, of: "addresses")
+        if items.isEmpty { throw error(at: addressNode, addressesPath, "must not be empty") }
+        var isAny = false
+        var addresses: [AddressPrefix] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = addressNode.sequence == nil ? addressesPath : "\(addressesPath)[\(index)]"
+            let text = try string(item, itemPath)
+            if text == "any" {
+                isAny = true
+            } else {
+                switch AddressSyntax.parse(text) {
+                case .success(let prefix): addresses.append(prefix)
+                case .failure(let problem): throw error(at: item, itemPath, problem.message)
+                }
+            }
+        }
+        if isAny && items.count > 1 {
+            throw error(at: addressNode, addressesPath, "'any' already covers every address; list it alone")
+        }
+
+        var interfaces: [InterfacePattern] = []
+        if let interfaceNode = fields.optional("interfaces") {
+            let interfacesPath = "\(path).interfaces"
+            let items = try list(interfaceNode, interfacesPath, of: "interface names")
+            for (index, item) in items.enumerated() {
+                let itemPath = interfaceNode.sequence == nil ? interfacesPath : "\(interfacesPath)[\(index)]"
+                let text = try string(item, itemPath)
+                guard let pattern = InterfaceSyntax.parse(text) else {
+                    throw error(at: item, itemPath, "bad interface name '\(text)'")
+                }
+                interfaces.append(pattern)
+            }
+        }
+        return Zone(id: id, isLocal: isLocal, isAny: isAny, addresses: addresses, interfaces: interfaces, location: location(key))
+    }
+
+    // MARK: Flows
+
+    func flows(_ node: Node, zones: [Zone]) throws(PortMatrixError) -> [Flow] {
+        guard case .sequence(let sequence) = node else {
+            throw error(at: node, "flows", "expected a list of flows, found \(kind(node))")
+        }
+        let zoneIDs = Set(zones.map(\.id))
+        var seen: [String: SourceLocation] = [:]
+        var flows: [Flow] = []
+        for (index, item) in sequence.enumerated() {
+            let path = "flows[\(index)]"
+            let fields = try self.fields(item, path: path, allowed: Self.flowKeys)
+
+            let idNode = try fields.required("id")
+            let id = try string(idNode, "\(path).id")
+            guard Identifier.isValid(id) else { throw error(at: idNode, "\(path).id", "bad flow id '\(id)'; \(Identifier.rule)") }
+            if let first = seen[id] {
+                throw error(at: idNode, "\(path).id", "duplicate flow id '\(id)' (first at line \(first.line ?? 0))")
+            }
+            seen[id] = location(item)
+
+            let service = try fields.optional("service").map { (node) throws(PortMatrixError) in try string(node, "\(path).service") }
+            let note = try fields.optional("note").map { (node) throws(PortMatrixError) in try string(node, "\(path).note") }
+
+            let protocolNode = try fields.required("protocol")
+            let protocolText = try string(protocolNode, "\(path).protocol")
+            guard let flowProtocol = FlowProtocol(rawValue: protocolText) else {
+                let names = FlowProtocol.allCases.map(\.rawValue)
+                throw error(at: protocolNode, "\(path).protocol",
+                            "unknown protocol '\(protocolText)' (expected \(names.dropLast().joined(separator: ", ")) or \(names.last!))")
+            }
+
+            var ports: PortSet?
+            var sourcePorts: PortSet?
+            if flowProtocol.hasPorts {
+                guard let portsNode = fields.optional("ports") else {
+                    throw error(at: item, "\(path).ports", "ports required for \(flowProtocol.rawValue)")
+                }
+                ports = try self.ports(portsNode, "\(path).ports")
+                sourcePorts = try fields.optional("sourcePorts").map { (node) throws(PortMatrixError) in try self.ports(node, "\(path).sourcePorts") }
+            } else {
+                for key in ["ports", "sourcePorts"] {
+                    if let node = fields.optional(key) {
+                        throw error(at: node, "\(path).\(key)", "ports apply to tcp, udp and sctp")
+                    }
+                }
+            }
+
+            let from = try zoneReference(fields.required("from"), "\(path).from", zoneIDs)
+            let to = try zoneReference(fields.required("to"), "\(path).to", zoneIDs)
+            let isRequired = try fields.optional("required").map { (node) throws(PortMatrixError) in try bool(node, "\(path).required") } ?? true
+
+            var severity = Severity.high
+            if let severityNode = fields.optional("severity") {
+                let text = try string(severityNode, "\(path).severity")
+                guard let value = Severity(rawValue: text) else {
+                    throw error(at: severityNode, "\(path).severity", "unknown severity '\(text)' (expected low, medium, high or critical)")
+                }
+                severity = value
+            }
+
+            flows.append(Flow(id: id, service: service, protocol: flowProtocol, ports: ports, sourcePorts: sourcePorts,
+                              from: from, to: to, note: note, isRequired: isRequired, severity: severity, location: location(item)))
+        }
+        return flows
+    }
+
+    func zoneReference(_ node: Node, _ path: String, _ zoneIDs: Set<String>) throws(PortMatrixError) -> String {
+        let id = try string(node, path)
+        guard zoneIDs.contains(id) else {
+            let hint = Suggestion.closest(to: id, in: zoneIDs.sorted()).map { ", did you mean '\($0)'?" } ?? ""
+            throw error(at: node, path, "unknown zone '\(id)'\(hint)")
+        }
+        return id
+    }
+
+    /// `5061`, `"80,443"`, `"50000-59999"` or a list of those.
+    func ports(_ node: Node, _ path: String) throws(PortMatrixError) -> PortSet {
+        switch node {
+        case .scalar(let scalar) where node.tagName != .null:
+            switch PortSyntax.check(scalar.string) {
+            case .success(let ports): return ports
+            case .failure(let problem): throw error(at: node, path, problem.message)
+            }
+        case .sequence(let sequence):
+            if sequence.isEmpty { throw error(at: node, path, "empty port list") }
+            var ports = PortSet()
+            for (index, item) in sequence.enumerated() {
+                let itemPath = "\(path)[\(index)]"
+                guard case .scalar = item, item.tagName != .null else {
+                    throw error(at: item, itemPath, "expected a port or a range, found \(kind(item))")
+                }
+                ports = ports.union(try self.ports(item, itemPath))
+            }
+            return ports
+        default:
+            throw error(at: node, path, "expected a port, a range or a list of them, found \(kind(node))")
+        }
+    }
+
+    // MARK: Allowances
+
+    func allowances(_ node: Node) throws(PortMatrixError) -> Set<Allowance> {
+        guard case .sequence(let sequence) = node else {
+            throw error(at: node, "allow", "expected a list, found \(kind(node))")
+        }
+        var result: Set<Allowance> = []
+        for (index, item) in sequence.enumerated() {
+            let path = "allow[\(index)]"
+            let text = try string(item, path)
+            guard let allowance = Allowance(rawValue: text) else {
+                throw error(at: item, path, "unknown allowance '\(text)' (expected loopback, established, outbound, icmp or ndp)")
+            }
+            result.insert(allowance)
+        }
+        return result
+    }
+
+    // MARK: Typed access
+
+    /// A mapping's entries by key, after rejecting keys not in `allowed`.
+    struct Fields {
+        let reader: MatrixReader
+        let node: Node
+        let path: String
+        let entries: [String: Node]
+
+        func optional(_ key: String) -> Node? { entries[key] }
+
+        func required(_ key: String) throws(PortMatrixError) -> Node {
+            guard let value = entries[key] else { throw reader.error(at: node, reader.child(path, key), "required") }
+            return value
+        }
+    }
+
+    func fields(_ node: Node, path: String, allowed: [String]) throws(PortMatrixError) -> Fields {
+        guard case .mapping(let mapping) = node else {
+            throw error(at: node, path, "expected a mapping, found \(kind(node))")
+        }
+        var entries: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else { throw error(at: key, path, "expected a key, found \(kind(key))") }
+            let name = scalar.string
+            guard allowed.contains(name) else {
+                let hint = Suggestion.closest(to: name, in: allowed).map { ", did you mean '\($0)'?" } ?? ""
+                throw error(at: key, child(path, name), "unknown key '\(name)'\(hint)")
+            }
+            entries[name] = value
+        }
+        return Fields(reader: self, node: node, path: path, entries: entries)
+    }
+
+    func string(_ node: Node, _ path: String) throws(PortMatrixError) -> String {
+        guard case .scalar(let scalar) = node, node.tagName != .null else {
+            throw error(at: node, path, "expected a string, found \(kind(node))")
+        }
+        return scalar.string
+    }
+
+    func nonEmptyString(_ node: Node, _ path: String) throws(PortMatrixError) -> String {
+        let text = try string(node, path)
+        if text.isEmpty { throw error(at: node, path, "must not be empty") }
+        return text
+    }
+
+    func bool(_ node: Node, _ path: String) throws(PortMatrixError) -> Bool {
+        guard node.tagName == .bool, let value = node.bool else {
+            throw error(at: node, path, "expected true or false, found \(kind(node))")
+        }
+        return value
+    }
+
+    /// The items of a list; a single scalar counts as a list of one.
+    func list(_ node: Node, _ path: String, of what: String) throws(PortMatrixError) -> [Node] {
+        switch node {
+        case .sequence(let sequence): return Array(sequence)
+        case .scalar where node.tagName != .null: return [node]
+        default: throw error(at: node, path, "expected a list of \(what), found \(kind(node))")
+        }
+    }
+
+    func kind(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            switch node.tagName {
+            case .null: return "null"
+            case .bool: return "a boolean '\(scalar.string)'"
+            case .int, .float: return "a number '\(scalar.string)'"
+            default: return "a string '\(scalar.string)'"
+            }
+        }
+    }
+
+    func child(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func location(_ node: Node) -> SourceLocation {
+        SourceLocation(source: source, line: node.mark?.line, column: node.mark?.column)
+    }
+
+    func error(at node: Node, _ path: String, _ message: String) -> PortMatrixError {
+        PortMatrixError(location: location(node), keyPath: path, message: message)
+    }
+}
+
+/// Zone and flow ids: `[A-Za-z0-9][A-Za-z0-9._-]*`.
+enum Identifier {
+    static let rule = "ids are letters, digits, '.', '_' and '-', starting with a letter or digit"
+
+    static func isValid(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, isAlphanumeric(first) else { return false }
+        return text.unicodeScalars.allSatisfy { isAlphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+}
+
+/// The candidate within edit distance 2 of a misspelt name, or that it abbreviates, for "did you mean" hints.
+enum Suggestion {
+    static func closest(to name: String, in candidates: [String]) -> String? {
+        let lowered = name.lowercased()
+        let scored = candidates.map { ($0, distance(Array(lowered), Array($0.lowercased()))) }
+        if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < name.count { return best.0 }
+        // An abbreviation: `proto` for `protocol`.
+        if lowered.count >= 3 { return candidates.first { $0.lowercased().hasPrefix(lowered) } }
+        return nil
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension Node {
+    /// The resolved tag's name (`Tag.name` is internal to Yams).
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+}
