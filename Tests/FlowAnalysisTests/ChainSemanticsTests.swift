@@ -124,14 +124,18 @@ import Testing
         let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080), from: .network)
         #expect(trace.path == .forward)
         #expect(trace.verdict == .accept)
-        #expect(trace.deciding?.location.line == 11)
+        #expect(trace.deciding?.location.line == 12)
         // An established packet skips nat and is delivered locally, where INPUT accepts it.
         let later = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080, state: .established), from: .network)
         #expect(later.path == .input)
         // The engine agrees for the whole space.
-        let outcomes = subject.outcomes(subject.inboundTCP)
-        let forwarded = outcomes.filter { $0.path == .forward }
-        #expect(forwarded.count == 1)
-        #expect(forwarded.first?.box.originalDestinationPort == PortSet(value: 8080))
+        var everywhere = subject.inboundTCP
+        everywhere.destination = AddressSet(AddressFamily.ipv4.domain)
+        everywhere.outInterface = subject.context.interfaces.all
+        let outcomes = subject.outcomes(everywhere)
+        let forwarded = outcomes.filter { $0.path == .forward && $0.verdict == .accept }
+        // Translated traffic (originally to port 8080) and traffic sent to 10.0.0.5:80 directly.
+        #expect(forwarded.count == 2)
+        #expect(forwarded.filter { $0.box.originalDestinationPort == PortSet(value: 8080) }.count == 1)
     }
 }

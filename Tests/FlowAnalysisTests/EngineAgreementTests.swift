@@ -39,7 +39,7 @@ import Testing
     """
 
     @Test func everyBoxAgreesWithTheInterpreter() throws {
-        let subject = try Subject(EngineAgreementTests.ruleset)
+        let subject = try Subject(EngineAgreement.ruleset)
         var everything = PacketBox(family: .ipv4, interfaces: subject.context.interfaces)
         everything.mark = IntervalSet(value: 0)
         everything.connectionMark = IntervalSet(value: 0)

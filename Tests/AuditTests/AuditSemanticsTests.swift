@@ -1,0 +1,122 @@
+import Foundation
+import Audit
+import FirewallModel
+import Testing
+
+/// Audit rules from DESIGN §3 on small inline cases.
+@Suite struct AuditSemantics {
+    static let matrix = """
+    version: 1
+    name: web
+    zones:
+      web:
+        local: true
+        addresses: [198.51.100.10]
+      anyone:
+        addresses: [any]
+    flows:
+      - id: https
+        protocol: tcp
+        ports: 443
+        from: anyone
+        to: web
+    allow: [loopback, established, outbound]
+    """
+
+    static func rules(_ body: String, output: String = "ACCEPT") -> String {
+        """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT \(output) [0:0]
+        -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        \(body)
+        COMMIT
+        """
+    }
+
+    @Test func aFamilyWithoutRulesetIsNotAuditedRatherThanCompliant() throws {
+        let matrix = AuditSemantics.matrix.replacingOccurrences(of: "[198.51.100.10]", with: "[198.51.100.10, \"2001:db8::10\"]")
+        let report = try audit(matrix: matrix, v4: AuditSemantics.rules("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT"))
+        #expect(report.audited == [.ipv4: true, .ipv6: false])
+        #expect(report.flows[0].families == [.ipv4: .allowed, .ipv6: .notAudited])
+        #expect(!report.summary.compliant)
+        #expect(report.diagnostics.contains { $0.message.contains("no IPv6 ruleset") })
+    }
+
+    @Test func aStatelessRulesetWithoutRepliesBlocksTheFlow() throws {
+        let report = try audit(matrix: AuditSemantics.matrix, v4: """
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT DROP [0:0]
+        -A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+        COMMIT
+        """)
+        #expect(report.flows[0].status == .blocked)
+        #expect(report.findings.first?.blockedBy.first?.leg == .reply)
+    }
+
+    @Test func aSourcePortRuleIsTheWrongDirection() throws {
+        let report = try audit(matrix: AuditSemantics.matrix, v4: AuditSemantics.rules("""
+        -A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+        -A INPUT -p tcp -m tcp --sport 443 -j ACCEPT
+        """))
+        #expect(report.findings.map(\.kind) == [.wrongDirection])
+        #expect(report.findings.first?.mirror == .sourcePort)
+        #expect(report.findings.first?.rule.location.line == 7)
+    }
+
+    @Test func anOpaqueMatchMakesTheFindingPossibleAndNamesIt() throws {
+        let report = try audit(matrix: AuditSemantics.matrix, v4: AuditSemantics.rules("""
+        -A INPUT -p tcp -m tcp --dport 443 -m recent --update --seconds 60 --hitcount 20 --name web -j DROP
+        -A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+        """))
+        let finding = try #require(report.findings.first)
+        #expect(finding.kind == .missing)
+        #expect(finding.certainty == .possible)
+        #expect(finding.unknowns.map(\.text).contains { $0.contains("-m recent") })
+        #expect(report.flows[0].certainty == .possible)
+        #expect(report.diagnostics.contains { $0.message.contains("recent") })
+        #expect(finding.witness.confirmed)
+    }
+
+    @Test func optionalFlowsAreNeverMissingNorExtra() throws {
+        let matrix = AuditSemantics.matrix.replacingOccurrences(of: "allow: [loopback, established, outbound]", with: "") + """
+          - id: admin-ssh
+            protocol: tcp
+            ports: 22
+            from: anyone
+            to: web
+            required: false
+        allow: [loopback, established, outbound]
+        """
+        let open = try audit(matrix: matrix,
+                             v4: AuditSemantics.rules("-A INPUT -p tcp -m multiport --dports 22,443 -j ACCEPT"))
+        #expect(open.findings.isEmpty)
+        let closed = try audit(matrix: matrix,
+                               v4: AuditSemantics.rules("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT"))
+        #expect(closed.findings.isEmpty)
+        #expect(closed.flows.first { $0.flow.id == "admin-ssh" }?.status == .blocked)
+    }
+
+    @Test func anOpenOutputChainIsExtraUnlessOutboundIsAllowed() throws {
+        let strict = try audit(matrix: AuditSemantics.matrix.replacingOccurrences(of: ", outbound]", with: "]"), v4: AuditSemantics.rules("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT"))
+        #expect(strict.findings.map(\.kind) == [.extra])
+        #expect(strict.findings.first?.path == .output)
+        let relaxed = try audit(matrix: AuditSemantics.matrix,
+                                v4: AuditSemantics.rules("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT"))
+        #expect(relaxed.findings.isEmpty)
+    }
+
+    @Test func aRuleOnTheWrongInterfaceIsReportedAgainstTheFlow() throws {
+        let matrix = AuditSemantics.matrix.replacingOccurrences(of: "addresses: [any]", with: "addresses: [any]\n    interfaces: [eth0]")
+        let report = try audit(matrix: matrix, v4: AuditSemantics.rules("""
+        -A INPUT -i eth0 -p tcp -m tcp --dport 443 -j ACCEPT
+        -A INPUT -i eth1 -p tcp -m tcp --dport 443 -j ACCEPT
+        """))
+        #expect(report.findings.map(\.kind) == [.wrongDirection])
+        #expect(report.findings.first?.mirror == .interface)
+        #expect(report.findings.first?.witness.packet.inInterface == "eth1")
+    }
+}

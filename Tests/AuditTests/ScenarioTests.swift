@@ -1,0 +1,80 @@
+import Audit
+import FirewallModel
+import Testing
+
+/// Every fixture scenario reports exactly its intended findings and nothing spurious.
+@Suite struct LyncEdgeScenarios {
+    @Test(arguments: Scenario.all)
+    func reportsExactlyTheIntendedFindings(_ scenario: Scenario) throws {
+        let report = try scenario.audit()
+        let found = report.findings.map { finding -> String in
+            switch finding.kind {
+            case .missing, .wrongDirection: return "\(finding.kind.rawValue):\(finding.flow!)"
+            case .extra: return "extra:\(finding.family.rawValue)/\(finding.protocol)/\(finding.ports)"
+            }
+        }
+        for expected in scenario.expected where expected.hasPrefix("extra:") {
+            let prefix = String(expected.dropFirst("extra:".count))
+            #expect(found.contains { $0.hasPrefix("extra:" + prefix) }, "expected \(expected) in \(found)")
+        }
+        let precise = scenario.expected.filter { !$0.hasPrefix("extra:") }
+        #expect(found.filter { !$0.hasPrefix("extra:") }.sorted() == precise.sorted())
+        if !scenario.expected.contains(where: { $0.hasPrefix("extra:") }) {
+            #expect(!found.contains { $0.hasPrefix("extra:") }, "unexpected extras: \(found)")
+        } else {
+            let families = Set(scenario.expected.filter { $0.hasPrefix("extra:") }.map { $0.dropFirst(6).prefix(4) })
+            #expect(report.findings.filter { $0.kind == .extra }.allSatisfy { families.contains(Substring($0.family.rawValue)) })
+        }
+        #expect(report.findings.allSatisfy { $0.certainty == .definite })
+        #expect(report.findings.allSatisfy { $0.witness.confirmed })
+        #expect(!report.diagnostics.contains { $0.severity == .error })
+        #expect(report.summary.compliant == scenario.expected.isEmpty)
+    }
+
+    @Test func aShadowingDropIsNamedWithItsLine() throws {
+        let report = try Scenario.all.first { $0.name == "shadowed-accept" }!.audit()
+        let finding = try #require(report.findings.first)
+        #expect(finding.rule.location.description == "Fixtures/lync-edge/shadowed-accept.v4:13")
+        #expect(finding.rule.text.hasPrefix("-A INPUT -s 192.0.2.0/24"))
+        #expect(finding.witness.packet.description == "tcp 192.0.2.1:40000 -> 198.51.100.10:5061 in eth0 state new flags syn")
+        #expect(report.flows.first { $0.flow.id == "sip-mtls-from-partners" }?.status == .blocked)
+        #expect(report.flows.first { $0.flow.id == "sip-mtls-from-partners" }?.families == [.ipv4: .blocked, .ipv6: .allowed])
+    }
+
+    @Test func aNarrowPartnerRangeLeavesTheFlowPartial() throws {
+        let report = try Scenario.all.first { $0.name == "partner-range-too-narrow" }!.audit()
+        let finding = try #require(report.findings.first)
+        #expect(report.flows.first { $0.flow.id == "sip-mtls-from-partners" }?.status == .partial)
+        #expect(finding.space.sources == "192.0.2.128/25")
+        #expect(finding.rule.isPolicy)
+        #expect(finding.rule.location.description == "Fixtures/lync-edge/partner-range-too-narrow.v4: chain INPUT policy DROP")
+    }
+
+    @Test func aForgottenReplyPathIsReportedOnTheReplyLeg() throws {
+        let report = try Scenario.all.first { $0.name == "missing-reply-path" }!.audit()
+        let fromMessenger = try #require(report.findings.first { $0.flow == "stun-from-messenger" })
+        #expect(fromMessenger.blockedBy.map(\.leg) == [.reply])
+        #expect(fromMessenger.witness.packet.sourcePort == 3478)
+        #expect(fromMessenger.witness.packet.state == .established)
+    }
+
+    @Test func aRuleWrittenTheWrongWayRoundIsReportedAgainstItsFlow() throws {
+        let report = try Scenario.all.first { $0.name == "wrong-direction" }!.audit()
+        let finding = try #require(report.findings.first)
+        #expect(finding.kind == .wrongDirection)
+        #expect(finding.mirror == .swappedEnds)
+        #expect(finding.rule.location.line == 14)
+    }
+
+    @Test func anOpenIPv6SideIsExtraOnEveryPath() throws {
+        let report = try Scenario.all.first { $0.name == "ipv6-forgotten" }!.audit()
+        #expect(Set(report.findings.map(\.path)) == [.input, .forward, .output])
+        #expect(report.findings.allSatisfy { $0.rule.isPolicy && $0.family == .ipv6 })
+    }
+
+    @Test func fingerprintsDoNotDependOnLines() throws {
+        let narrow = try Scenario.all.first { $0.name == "partner-range-too-narrow" }!.audit()
+        let shadowed = try Scenario.all.first { $0.name == "shadowed-accept" }!.audit()
+        #expect(narrow.findings[0].fingerprint == shadowed.findings[0].fingerprint)
+    }
+}
