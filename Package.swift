@@ -28,13 +28,14 @@ let package = Package(
         ]),
         .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
 
+        .target(name: "FixtureSupport", dependencies: ["Audit", "PortMatrix", "IptablesLoading", "FirewallModel"], path: "Tests/FixtureSupport"),
         .testTarget(name: "FirewallModelTests", dependencies: ["FirewallModel"]),
         .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
         .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),
         .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
-        .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FirewallAuditCommands"]),
+        .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FixtureSupport", "FirewallAuditCommands"]),
     ],
     swiftLanguageModes: [.v6]
 )

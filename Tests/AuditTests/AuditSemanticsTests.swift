@@ -1,5 +1,6 @@
 import Foundation
 import Audit
+import FixtureSupport
 import FirewallModel
 import Testing
 

@@ -1,4 +1,5 @@
 import Audit
+import FixtureSupport
 import FirewallModel
 import Testing
 
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func aShadowingDropIsNamedWithItsLine() throws {
-        let report = try Scenario.all.first { $0.name == "shadowed-accept" }!.audit()
+        let report = try Scenario.named("shadowed-accept").audit()
         let finding = try #require(report.findings.first)
         #expect(finding.rule.location.description == "Fixtures/lync-edge/shadowed-accept.v4:13")
         #expect(finding.rule.text.hasPrefix("-A INPUT -s 192.0.2.0/24"))
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func aNarrowPartnerRangeLeavesTheFlowPartial() throws {
-        let report = try Scenario.all.first { $0.name == "partner-range-too-narrow" }!.audit()
+        let report = try Scenario.named("partner-range-too-narrow").audit()
         let finding = try #require(report.findings.first)
         #expect(report.flows.first { $0.flow.id == "sip-mtls-from-partners" }?.status == .partial)
         #expect(finding.space.sources == "192.0.2.128/25")
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func aForgottenReplyPathIsReportedOnTheReplyLeg() throws {
-        let report = try Scenario.all.first { $0.name == "missing-reply-path" }!.audit()
+        let report = try Scenario.named("missing-reply-path").audit()
         let fromMessenger = try #require(report.findings.first { $0.flow == "stun-from-messenger" })
         #expect(fromMessenger.blockedBy.map(\.leg) == [.reply])
         #expect(fromMessenger.witness.packet.sourcePort == 3478)
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func aRuleWrittenTheWrongWayRoundIsReportedAgainstItsFlow() throws {
-        let report = try Scenario.all.first { $0.name == "wrong-direction" }!.audit()
+        let report = try Scenario.named("wrong-direction").audit()
         let finding = try #require(report.findings.first)
         #expect(finding.kind == .wrongDirection)
         #expect(finding.mirror == .swappedEnds)
@@ -67,14 +68,14 @@ import Testing
     }
 
     @Test func anOpenIPv6SideIsExtraOnEveryPath() throws {
-        let report = try Scenario.all.first { $0.name == "ipv6-forgotten" }!.audit()
+        let report = try Scenario.named("ipv6-forgotten").audit()
         #expect(Set(report.findings.map(\.path)) == [.input, .forward, .output])
         #expect(report.findings.allSatisfy { $0.rule.isPolicy && $0.family == .ipv6 })
     }
 
     @Test func fingerprintsDoNotDependOnLines() throws {
-        let narrow = try Scenario.all.first { $0.name == "partner-range-too-narrow" }!.audit()
-        let shadowed = try Scenario.all.first { $0.name == "shadowed-accept" }!.audit()
+        let narrow = try Scenario.named("partner-range-too-narrow").audit()
+        let shadowed = try Scenario.named("shadowed-accept").audit()
         #expect(narrow.findings[0].fingerprint == shadowed.findings[0].fingerprint)
     }
 }
