@@ -34,7 +34,11 @@ struct AuditCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        _ = try parsedFailOn()
+        do {
+            _ = try parsedFailOn()
+        } catch {
+            throw ValidationError(error.message ?? "bad --fail-on")
+        }
     }
 
     func parsedFailOn() throws(CommandFailure) -> Set<FindingKind> {
