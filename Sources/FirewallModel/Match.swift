@@ -55,6 +55,10 @@ public enum Condition: Sendable, Hashable {
     case comment(String)
     /// A condition the loader does not model exactly; it may or may not match.
     case opaque(OpaqueMatch)
+    /// At least one of the conjunctions holds: a set lookup on concatenated keys
+    /// (`ip saddr . tcp dport { 192.0.2.1 . 22, 192.0.2.2 . 80 }`) or a field with several shapes.
+    /// Nested unknown conditions share the enclosing match's unknown answer.
+    case oneOf([[Match]])
 }
 
 /// A condition fwaudit does not model: the analysis treats it as unknown (both ways).

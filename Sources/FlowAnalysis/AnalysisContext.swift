@@ -16,16 +16,19 @@ public struct AnalysisContext: Sendable {
         for table in ruleset.tables where table.family.covers(family) {
             for chain in table.chains {
                 for rule in chain.rules {
-                    for match in rule.matches {
-                        switch match.condition {
-                        case .inInterface(let pattern), .outInterface(let pattern): patterns.append(pattern)
-                        default: break
-                        }
-                    }
+                    for match in rule.matches { AnalysisContext.collectInterfaces(match, into: &patterns) }
                 }
             }
         }
         interfaces = InterfaceUniverse(patterns: patterns)
+    }
+
+    private static func collectInterfaces(_ match: Match, into patterns: inout [InterfacePattern]) {
+        switch match.condition {
+        case .inInterface(let pattern), .outInterface(let pattern): patterns.append(pattern)
+        case .oneOf(let conjunctions): for inner in conjunctions.joined() { collectInterfaces(inner, into: &patterns) }
+        default: break
+        }
     }
 
     public static func loopback(_ family: AddressFamily) -> AddressSet {

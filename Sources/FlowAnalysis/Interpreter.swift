@@ -252,6 +252,22 @@ public struct Interpreter: Sendable {
             return result(packet.connectionMark & mask == value)
         case .opaque:
             return nil
+        case .oneOf(let conjunctions):
+            var unknown = false
+            for conjunction in conjunctions {
+                var holds: Bool? = true
+                for inner in conjunction {
+                    switch evaluate(inner, packet: packet, hook: hook) {
+                    case false?: holds = false
+                    case nil: if holds == true { holds = nil }
+                    case true?: break
+                    }
+                    if holds == false { break }
+                }
+                if holds == true { return result(true) }
+                if holds == nil { unknown = true }
+            }
+            return unknown ? nil : result(false)
         }
     }
 }

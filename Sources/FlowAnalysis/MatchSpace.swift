@@ -97,6 +97,19 @@ struct MatchSpace {
             return box { $0.connectionMark = choose(set) }
         case .opaque:
             return unknown()
+        case .oneOf(let conjunctions):
+            var union: [PacketBox] = []
+            for conjunction in conjunctions {
+                var boxes = [base]
+                for inner in conjunction {
+                    guard let options = alternatives(for: inner, unknownId: unknownId, hook: hook) else { continue }
+                    boxes = boxes.flatMap { box in options.compactMap { box.intersection($0) } }
+                    if boxes.isEmpty { break }
+                }
+                union += boxes
+            }
+            if !negated { return union }
+            return PacketSpace([base]).subtracting(PacketSpace(union)).boxes
         }
     }
 

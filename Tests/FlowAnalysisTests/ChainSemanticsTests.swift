@@ -139,3 +139,28 @@ import Testing
         #expect(forwarded.filter { $0.box.originalDestinationPort == PortSet(value: 8080) }.count == 1)
     }
 }
+
+/// `oneOf` is how loaders express set lookups on concatenated keys.
+@Suite struct Disjunctions {
+    @Test func aConcatenatedSetMatchesOnlyItsPairs() throws {
+        var subject = try Subject(filter("-A INPUT -p tcp -j ACCEPT"))
+        // Replace the rule's matches with "ip saddr . tcp dport { 192.0.2.1 . 22, 192.0.2.2 . 80 }".
+        var ruleset = subject.index.ruleset
+        let pair = { (address: String, port: UInt16) -> [Match] in
+            [Match(.address(.source, AddressPrefix(address)!.addresses), text: "saddr \(address)"),
+             Match(.port(.destination, PortSet(value: port)), text: "dport \(port)")]
+        }
+        ruleset.tables[0].chains[0].rules[0].matches = [Match(.oneOf([pair("192.0.2.1", 22), pair("192.0.2.2", 80)]), text: "{...}")]
+        subject = Subject(index: RulesetIndex(ruleset: ruleset, family: .ipv4), context: subject.context)
+        #expect(subject.verdict(subject.inbound("192.0.2.1", port: 22)).0 == .accept)
+        #expect(subject.verdict(subject.inbound("192.0.2.1", port: 80)).0 == .drop)
+        #expect(subject.verdict(subject.inbound("192.0.2.2", port: 80)).0 == .accept)
+        var box = subject.inboundTCP
+        box.source = AddressPrefix("192.0.2.0/30")!.addresses
+        box.destinationPort = PortSet(ranges: [22...22, 80...80])
+        let accepted = subject.outcomes(box).filter { $0.verdict == .accept }
+        #expect(PacketSpace(accepted.map(\.box)).subtracting(PacketSpace(accepted.map(\.box)).coalesced()).isEmpty)
+        let acceptedPairs = Set(accepted.flatMap { outcome in outcome.box.source.ranges.flatMap { range in range.map { address in outcome.box.destinationPort.ranges.flatMap { $0.map { "\(address & 0xff):\($0)" } } } }.joined() })
+        #expect(acceptedPairs == ["1:22", "2:80"])
+    }
+}

@@ -9,6 +9,11 @@ struct Subject {
     var engine: PathEngine { PathEngine(index: index, context: context) }
     var interpreter: Interpreter { Interpreter(index: index, context: context) }
 
+    init(index: RulesetIndex, context: AnalysisContext) {
+        self.index = index
+        self.context = context
+    }
+
     init(_ text: String, family: AddressFamily = .ipv4, local: String = "198.51.100.10") throws {
         let ruleset = try IptablesLoader.load(text, source: "test.rules", family: family)
         index = RulesetIndex(ruleset: ruleset, family: family)
