@@ -1,0 +1,84 @@
+import FirewallModel
+import Testing
+
+@Suite struct IntervalSets {
+    @Test func normalisesOverlappingAndAdjacentRanges() {
+        let set = PortSet(ranges: [10...20, 21...30, 5...12, 40...40])
+        #expect(set.ranges == [5...30, 40...40])
+    }
+
+    @Test func complementIsRelativeToTheDomain() {
+        let set = PortSet(ranges: [0...79, 81...65535])
+        #expect(set.complement() == PortSet(value: 80))
+        #expect(PortSet.full.complement().isEmpty)
+        #expect(AddressSet(value: 5).complement(in: 0...10).ranges == [0...4, 6...10])
+    }
+
+    @Test func intersectionAndSubtraction() {
+        let a = PortSet(ranges: [1...100, 200...300])
+        let b = PortSet(ranges: [50...250])
+        #expect(a.intersection(b).ranges == [50...100, 200...250])
+        #expect(a.subtracting(b).ranges == [1...49, 251...300])
+        #expect(a.contains(250) && !a.contains(150))
+    }
+
+    @Test func portsPrintInMatrixSyntax() {
+        #expect(PortSet(ranges: [80...80, 443...443]).portSyntax == "80,443")
+        #expect(PortSet(50000...59999).portSyntax == "50000-59999")
+        #expect(PortSet.full.portSyntax == "any")
+    }
+
+    @Test func theTopOfTheDomainDoesNotOverflow() {
+        let set = IntervalSet<UInt8>(ranges: [250...255, 100...254])
+        #expect(set.ranges == [100...255])
+        #expect(set.complement().ranges == [0...99])
+    }
+}
+
+@Suite struct Addresses {
+    @Test(arguments: ["192.0.2.1", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "::1", "2001:db8:0:1:0:0:0:1", "fe80::1:2:3:4"])
+    func parseAndPrintRoundTrip(_ text: String) throws {
+        let address = try #require(IPAddress(text))
+        #expect(IPAddress(address.description) == address)
+    }
+
+    @Test func ipv6PrintsInCanonicalForm() {
+        #expect(IPAddress("2001:0db8:0000:0000:0000:0000:0000:0001")?.description == "2001:db8::1")
+        #expect(IPAddress("2001:db8:0:1:0:0:0:1")?.description == "2001:db8:0:1::1")
+        #expect(IPAddress("::ffff:192.0.2.1")?.description == "::ffff:c000:201")
+    }
+
+    @Test(arguments: ["1.2.3", "256.1.1.1", "1.2.3.4.5", "::1::2", "12345::", "a.b.c.d", "1.2.3.-1"])
+    func rejectsMalformedAddresses(_ text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+
+    @Test func prefixesAndDottedMasks() throws {
+        let cidr = try #require(AddressPrefix("192.0.2.77/24"))
+        #expect(cidr.addresses == AddressSet(UInt128(0xc000_0200)...UInt128(0xc000_02ff)))
+        #expect(AddressPrefix("192.0.2.0/255.255.255.0")?.addresses == cidr.addresses)
+        #expect(AddressPrefix("0.0.0.0/0")?.addresses.isFull(in: AddressFamily.ipv4.domain) == true)
+        #expect(AddressPrefix("2001:db8::/32")?.family == .ipv6)
+        #expect(AddressPrefix("192.0.2.0/33") == nil)
+        // A non-contiguous mask keeps exactly the addresses it selects.
+        let odd = try #require(AddressPrefix("10.0.0.1/255.0.255.255"))
+        #expect(odd.addresses.contains(UInt128(0x0a07_0001)) && !odd.addresses.contains(UInt128(0x0a07_0002)))
+    }
+
+    @Test func addressSetsPrintAsPrefixesOrExceptions() {
+        let net = AddressPrefix("192.0.2.0/24")!.addresses
+        #expect(net.addressSyntax(family: .ipv4) == "192.0.2.0/24")
+        #expect(net.complement(in: AddressFamily.ipv4.domain).addressSyntax(family: .ipv4) == "any except 192.0.2.0/24")
+        #expect(AddressSet(AddressFamily.ipv6.domain).addressSyntax(family: .ipv6) == "any")
+    }
+}
+
+@Suite struct Interfaces {
+    @Test func wildcardsMatchByPrefix() {
+        let pattern = InterfacePattern(iptables: "eth+")
+        #expect(pattern.isWildcard && pattern.name == "eth")
+        #expect(pattern.matches("eth0") && pattern.matches("eth") && !pattern.matches("veth0"))
+        #expect(InterfacePattern(iptables: "+").matches(""))
+        #expect(!InterfacePattern(iptables: "eth0").matches("eth01"))
+    }
+}
