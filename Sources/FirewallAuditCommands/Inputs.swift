@@ -13,6 +13,10 @@ struct RulesetOptions: ParsableArguments {
     @Option(name: .customLong("ip6tables-save"), help: ArgumentHelp("An ip6tables-save file (IPv6); repeatable.", valueName: "file"))
     var ip6tablesSave: [String] = []
 
+    @Flag(name: .customLong("allow-undeclared-chains"),
+          help: "Read restore fragments that jump to chains declared elsewhere; those jumps get an unknown verdict.")
+    var allowUndeclaredChains = false
+
     var isEmpty: Bool { iptablesSave.isEmpty && ip6tablesSave.isEmpty }
 
     /// Reads and parses every file; the first bad one stops the run with its location.
@@ -24,7 +28,8 @@ struct RulesetOptions: ParsableArguments {
         for (path, family, kind) in files {
             let text = try readText(path)
             do {
-                let ruleset = try IptablesLoader.load(text, source: path, family: family)
+                let ruleset = try IptablesLoader.load(text, source: path, family: family,
+                                                      options: .init(allowUndeclaredChains: allowUndeclaredChains))
                 rulesets[family, default: Ruleset()].merge(ruleset)
             } catch {
                 throw .error(error.description)
