@@ -48,9 +48,9 @@ public struct Interpreter: Sendable {
         self.context = context
     }
 
-    /// Runs `packet`; unknown conditions take their answer from `answers` (false when absent).
-    public func run(_ packet: Packet, from origin: PathEngine.Origin, answers: [Int: Bool] = [:]) -> Trace {
-        var state = RunState(packet: packet, answers: answers)
+    /// Runs `packet`; unknown conditions take their answer from `answers` (`otherwise` when absent).
+    public func run(_ packet: Packet, from origin: PathEngine.Origin, answers: [Int: Bool] = [:], otherwise: Bool = false) -> Trace {
+        var state = RunState(packet: packet, answers: answers, otherwise: otherwise)
         let path: PathKind
         switch origin {
         case .host:
@@ -79,6 +79,7 @@ public struct Interpreter: Sendable {
     struct RunState {
         var packet: Packet
         var answers: [Int: Bool]
+        var otherwise: Bool
         var steps: [TraceStep] = []
         var decisions: [Decision] = []
         var dropped = false
@@ -129,7 +130,7 @@ public struct Interpreter: Sendable {
                     holds = known
                 } else {
                     let id = index.unknownId(at: position, match: matchIndex)
-                    holds = state.answers[id] ?? false
+                    holds = state.answers[id] ?? state.otherwise
                     assumed.append(id)
                 }
                 if !holds { failed = match.text; break }
@@ -201,7 +202,7 @@ public struct Interpreter: Sendable {
                 return .accepted
             case .opaqueVerdict(let name):
                 let id = index.verdictUnknownId(at: position)
-                let accepts = state.answers[id] ?? false
+                let accepts = state.answers[id] ?? state.otherwise
                 assumed.append(id)
                 step(.matched(action: "\(name) (assumed \(accepts ? "accept" : "drop"))"))
                 decide(accepts ? .accept : .drop)

@@ -21,6 +21,10 @@ public struct PacketBox: Sendable, Hashable {
     public var connectionMark: IntervalSet<UInt32>
     /// Fixed answers of unknown conditions, sorted by id; an absent id may be either.
     public var unknowns: [UnknownAnswer]
+    /// The unknown answers were loosened to keep the analysis bounded: the box may also stand
+    /// for answers that do not lead here. Claims that hold for every answer stay sound; claims
+    /// about one answer (a witness's assumed answers) may not be reproducible.
+    public var widened = false
     /// The destination before address translation, when a rule rewrote it.
     public var originalDestination: AddressSet?
     public var originalDestinationPort: PortSet?
@@ -75,6 +79,8 @@ public struct PacketBox: Sendable, Hashable {
         result.connectionMark = connectionMark.intersection(other.connectionMark)
         guard let unknowns = PacketBox.mergeUnknowns(unknowns, other.unknowns) else { return nil }
         result.unknowns = unknowns
+        result.widened = widened || other.widened
+        result.limitAnswers()
         return result.isEmpty ? nil : result
     }
 
@@ -126,6 +132,7 @@ public struct PacketBox: Sendable, Hashable {
             pieces.append(piece)
             rest.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [answer])!
         }
+        for index in pieces.indices { pieces[index].limitAnswers() }
         return pieces
     }
 
@@ -133,7 +140,17 @@ public struct PacketBox: Sendable, Hashable {
     public var withoutUnknowns: PacketBox {
         var box = self
         box.unknowns = []
+        box.widened = false
         return box
+    }
+
+    /// At most this many answers are kept per box; beyond, the oldest are forgotten (widening).
+    public static let maximumAnswers = 16
+
+    mutating func limitAnswers() {
+        guard unknowns.count > PacketBox.maximumAnswers else { return }
+        unknowns = Array(unknowns.suffix(PacketBox.maximumAnswers))
+        widened = true
     }
 
     /// The fixed answer of unknown condition `id` in this box, if any.

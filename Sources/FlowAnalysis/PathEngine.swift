@@ -1,3 +1,4 @@
+import Synchronization
 import FirewallModel
 
 /// The packet-space engine: follows whole sets of packets through hooks, base chains and rules.
@@ -153,7 +154,7 @@ public struct PathEngine: Sendable {
             default: break
             }
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
-            let ruleBoxes = matchSpace.value.boxes(for: rule, at: position, hook: frame.hook)
+            let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook)
             if ruleBoxes.isEmpty { continue }
             var matched: [Fragment] = []
             var rest: [Fragment] = []
@@ -196,11 +197,12 @@ public struct PathEngine: Sendable {
                 let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
                 result.accepted += inner.accepted
                 result.dropped += inner.dropped
+                let back = inner.returned.count > 8 ? PathEngine.coalesce(inner.returned) : inner.returned
                 if case .goto = rule.action {
-                    result.returned += inner.returned
+                    result.returned += back
                     pending = rest
                 } else {
-                    pending = rest + inner.returned
+                    pending = rest + back
                 }
             case .setMark(let value, let mask):
                 pending = rest + matched.map { fragment in
@@ -269,6 +271,8 @@ public struct PathEngine: Sendable {
             }
         }
         result.returned += pending
+        if result.accepted.count > 32 { result.accepted = PathEngine.coalesce(result.accepted) }
+        if result.dropped.count > 32 { result.dropped = PathEngine.coalesce(result.dropped) }
         return result
     }
 
@@ -282,7 +286,11 @@ public struct PathEngine: Sendable {
     }
 
     /// Merges fragments with the same history whose boxes differ in one field.
-    static func coalesce(_ fragments: [Fragment]) -> [Fragment] {
+    ///
+    /// Boxes with the same packets that differ only in their unknown answers are kept apart up
+    /// to `answerVariants`; beyond that they are merged on the answers they share (widening),
+    /// which keeps chains of hundreds of unmodelled matches linear instead of exponential.
+    static func coalesce(_ fragments: [Fragment], answerVariants: Int = 2) -> [Fragment] {
         if fragments.count < 2 { return fragments }
         var byHistory: [[Decision]: [PacketBox]] = [:]
         var order: [[Decision]] = []
@@ -290,14 +298,61 @@ public struct PathEngine: Sendable {
             if byHistory[fragment.decisions] == nil { order.append(fragment.decisions) }
             byHistory[fragment.decisions, default: []].append(fragment.box)
         }
-        return order.flatMap { history in
-            PacketSpace(byHistory[history]!).coalesced().boxes.map { Fragment(box: $0, decisions: history) }
+        return order.flatMap { history -> [Fragment] in
+            var boxes = widen(byHistory[history]!, answerVariants: answerVariants).coalesced().boxes
+            if boxes.count > widenAbove {
+                // Still too many: forget every unknown answer, so boxes split only by them can merge.
+                boxes = PacketSpace(boxes.map { box in
+                    var loose = box.withoutUnknowns
+                    loose.widened = true
+                    return loose
+                }).coalesced().boxes
+            }
+            return boxes.map { Fragment(box: $0, decisions: history) }
         }
+    }
+
+    /// Above this many boxes with one history, unknown answers are forgotten (widening).
+    static let widenAbove = 64
+
+    static func widen(_ boxes: [PacketBox], answerVariants: Int) -> PacketSpace {
+        var groups: [PacketBox: [PacketBox]] = [:]
+        var order: [PacketBox] = []
+        for box in boxes {
+            let key = box.withoutUnknowns
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(box)
+        }
+        return PacketSpace(order.flatMap { key -> [PacketBox] in
+            let variants = groups[key]!
+            if variants.count <= answerVariants { return variants }
+            var merged = key
+            var shared = Set(variants[0].unknowns)
+            for variant in variants.dropFirst() { shared.formIntersection(variant.unknowns) }
+            merged.unknowns = shared.sorted()
+            merged.widened = true
+            return [merged]
+        })
     }
 }
 
-/// Holds the match translator so the engine stays a plain value.
+/// Holds the match translator and the boxes of every rule it translated, per hook.
 final class MatchSpaceBox: Sendable {
     let value: MatchSpace
+    private let cache = Mutex<[CacheKey: [PacketBox]]>([:])
+
+    struct CacheKey: Hashable {
+        var position: RulePosition
+        var hook: Hook
+    }
+
     init(_ value: MatchSpace) { self.value = value }
+
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook) -> [PacketBox] {
+        let key = CacheKey(position: position, hook: hook)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let boxes = value.boxes(for: rule, at: position, hook: hook)
+        cache.withLock { $0[key] = boxes }
+        return boxes
+    }
 }
