@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
         .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "KernelOracleTests", dependencies: ["FixtureSupport", "FlowAnalysis", "Audit", "IptablesLoading", "PortMatrix", "FirewallModel"]),
         .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FixtureSupport", "FirewallAuditCommands"]),
     ],
     swiftLanguageModes: [.v6]

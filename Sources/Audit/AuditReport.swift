@@ -146,6 +146,42 @@ public struct Finding: Sendable, Hashable {
     /// Stable identity: kind, flow or accepted space, family, protocol, ports, zones.
     public var fingerprint: String
     public var severity: Severity
+    /// The waiver that covers this finding: it stays visible and counted but never fails a run.
+    public var waiver: AppliedWaiver? = nil
+    /// The finding was already recorded in the baseline given with `--baseline`.
+    public var inBaseline: Bool = false
+
+    /// Whether the finding can fail a run: not waived and not in the baseline.
+    public var isActive: Bool { waiver == nil && !inBaseline }
+}
+
+/// A waiver as applied to a finding.
+public struct AppliedWaiver: Sendable, Hashable {
+    public var reason: String
+    public var owner: String
+    /// `YYYY-MM-DD`.
+    public var expires: String
+    public var location: SourceLocation
+
+    public init(reason: String, owner: String, expires: String, location: SourceLocation) {
+        self.reason = reason
+        self.owner = owner
+        self.expires = expires
+        self.location = location
+    }
+}
+
+/// A finding recorded in the baseline that this audit no longer reports.
+public struct FixedFinding: Sendable, Hashable {
+    public var fingerprint: String
+    public var kind: FindingKind
+    public var message: String
+
+    public init(fingerprint: String, kind: FindingKind, message: String) {
+        self.fingerprint = fingerprint
+        self.kind = kind
+        self.message = message
+    }
 }
 
 /// One part of a flow that does not pass, with what stops it.
@@ -173,6 +209,8 @@ public struct AuditReport: Sendable, Hashable {
     public var flows: [FlowResult]
     public var findings: [Finding]
     public var diagnostics: [Diagnostic]
+    /// Baseline findings that are gone (only with `--baseline`).
+    public var fixed: [FixedFinding] = []
 
     public struct Summary: Sendable, Hashable {
         public var compliant: Bool
@@ -184,6 +222,10 @@ public struct AuditReport: Sendable, Hashable {
         public var missing: Int
         public var extra: Int
         public var wrongDirection: Int
+        /// Findings covered by a waiver (counted in the kinds above too).
+        public var waived: Int
+        /// Findings already in the baseline (counted in the kinds above too).
+        public var baselined: Int
     }
 
     public var summary: Summary {
@@ -192,12 +234,13 @@ public struct AuditReport: Sendable, Hashable {
         let wrong = findings.filter { $0.kind == .wrongDirection }.count
         let notAudited = flows.filter { $0.families.values.contains(.notAudited) }.count
         return Summary(
-            compliant: findings.isEmpty && notAudited == 0 && audited.values.contains(true),
+            compliant: !findings.contains(where: \.isActive) && notAudited == 0 && audited.values.contains(true),
             flows: flows.count,
             allowed: flows.filter { $0.status == .allowed }.count,
             partial: flows.filter { $0.status == .partial }.count,
             blocked: flows.filter { $0.status == .blocked }.count,
             notAudited: notAudited,
-            missing: missing, extra: extra, wrongDirection: wrong)
+            missing: missing, extra: extra, wrongDirection: wrong,
+            waived: findings.filter { $0.waiver != nil }.count, baselined: findings.filter(\.inBaseline).count)
     }
 }
