@@ -18,7 +18,8 @@ let package = Package(
     targets: [
         .target(name: "FirewallModel"),
         .target(name: "IptablesLoading", dependencies: ["FirewallModel"]),
-        .target(name: "PortMatrix", dependencies: ["FirewallModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLDocuments", dependencies: ["FirewallModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PortMatrix", dependencies: ["FirewallModel", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
         .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit"]),

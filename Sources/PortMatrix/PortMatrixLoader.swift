@@ -1,4 +1,5 @@
 import FirewallModel
+import YAMLDocuments
 import Yams
 
 /// Reads matrix format version 1 (YAML; JSON is valid YAML) into a ``PortMatrix``.
@@ -29,7 +30,7 @@ public enum PortMatrixLoader {
 }
 
 /// The walk over the composed YAML tree.
-struct MatrixReader {
+struct MatrixReader: DocumentReader {
     let source: String
 
     static let rootKeys = ["version", "name", "reference", "zones", "flows", "allow"]
@@ -234,94 +235,6 @@ struct MatrixReader {
         }
         return result
     }
-
-    // MARK: Typed access
-
-    /// A mapping's entries by key, after rejecting keys not in `allowed`.
-    struct Fields {
-        let reader: MatrixReader
-        let node: Node
-        let path: String
-        let entries: [String: Node]
-
-        func optional(_ key: String) -> Node? { entries[key] }
-
-        func required(_ key: String) throws(PortMatrixError) -> Node {
-            guard let value = entries[key] else { throw reader.error(at: node, reader.child(path, key), "required") }
-            return value
-        }
-    }
-
-    func fields(_ node: Node, path: String, allowed: [String]) throws(PortMatrixError) -> Fields {
-        guard case .mapping(let mapping) = node else {
-            throw error(at: node, path, "expected a mapping, found \(kind(node))")
-        }
-        var entries: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard case .scalar(let scalar) = key else { throw error(at: key, path, "expected a key, found \(kind(key))") }
-            let name = scalar.string
-            guard allowed.contains(name) else {
-                let hint = Suggestion.closest(to: name, in: allowed).map { ", did you mean '\($0)'?" } ?? ""
-                throw error(at: key, child(path, name), "unknown key '\(name)'\(hint)")
-            }
-            entries[name] = value
-        }
-        return Fields(reader: self, node: node, path: path, entries: entries)
-    }
-
-    func string(_ node: Node, _ path: String) throws(PortMatrixError) -> String {
-        guard case .scalar(let scalar) = node, node.tagName != .null else {
-            throw error(at: node, path, "expected a string, found \(kind(node))")
-        }
-        return scalar.string
-    }
-
-    func nonEmptyString(_ node: Node, _ path: String) throws(PortMatrixError) -> String {
-        let text = try string(node, path)
-        if text.isEmpty { throw error(at: node, path, "must not be empty") }
-        return text
-    }
-
-    func bool(_ node: Node, _ path: String) throws(PortMatrixError) -> Bool {
-        guard node.tagName == .bool, let value = node.bool else {
-            throw error(at: node, path, "expected true or false, found \(kind(node))")
-        }
-        return value
-    }
-
-    /// The items of a list; a single scalar counts as a list of one.
-    func list(_ node: Node, _ path: String, of what: String) throws(PortMatrixError) -> [Node] {
-        switch node {
-        case .sequence(let sequence): return Array(sequence)
-        case .scalar where node.tagName != .null: return [node]
-        default: throw error(at: node, path, "expected a list of \(what), found \(kind(node))")
-        }
-    }
-
-    func kind(_ node: Node) -> String {
-        switch node {
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar(let scalar):
-            switch node.tagName {
-            case .null: return "null"
-            case .bool: return "a boolean '\(scalar.string)'"
-            case .int, .float: return "a number '\(scalar.string)'"
-            default: return "a string '\(scalar.string)'"
-            }
-        }
-    }
-
-    func child(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
-    func location(_ node: Node) -> SourceLocation {
-        SourceLocation(source: source, line: node.mark?.line, column: node.mark?.column)
-    }
-
-    func error(at node: Node, _ path: String, _ message: String) -> PortMatrixError {
-        PortMatrixError(location: location(node), keyPath: path, message: message)
-    }
 }
 
 /// Zone and flow ids: `[A-Za-z0-9][A-Za-z0-9._-]*`.
@@ -336,35 +249,4 @@ enum Identifier {
     private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
-}
-
-/// The candidate within edit distance 2 of a misspelt name, or that it abbreviates, for "did you mean" hints.
-enum Suggestion {
-    static func closest(to name: String, in candidates: [String]) -> String? {
-        let lowered = name.lowercased()
-        let scored = candidates.map { ($0, distance(Array(lowered), Array($0.lowercased()))) }
-        if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < name.count { return best.0 }
-        // An abbreviation: `proto` for `protocol`.
-        if lowered.count >= 3 { return candidates.first { $0.lowercased().hasPrefix(lowered) } }
-        return nil
-    }
-
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-}
-
-extension Node {
-    /// The resolved tag's name (`Tag.name` is internal to Yams).
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }

@@ -1,11 +1,11 @@
 import FirewallModel
 import Yams
 
-/// Turns Yams' parser errors into ``PortMatrixError``s with a position.
-enum YAMLSyntax {
-    static func error(_ error: any Error, text: String, source: String) -> PortMatrixError {
-        func at(_ position: Position?, _ message: String) -> PortMatrixError {
-            PortMatrixError(location: SourceLocation(source: source, line: position?.line ?? 1, column: position?.column ?? 1),
+/// Turns Yams' parser errors into ``DocumentError``s with a position.
+public enum YAMLSyntax {
+    public static func error(_ error: any Error, text: String, source: String) -> DocumentError {
+        func at(_ position: Position?, _ message: String) -> DocumentError {
+            DocumentError(location: SourceLocation(source: source, line: position?.line ?? 1, column: position?.column ?? 1),
                             keyPath: "", message: message)
         }
         guard let yamlError = error as? YamlError else { return at(nil, "cannot read yaml: \(error)") }
