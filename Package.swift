@@ -23,8 +23,9 @@ let package = Package(
         .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
         .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit"]),
+        .target(name: "Gating", dependencies: ["FirewallModel", "PortMatrix", "Audit", "Reporting", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "FirewallAuditCommands", dependencies: [
-            "FirewallModel", "IptablesLoading", "PortMatrix", "FlowAnalysis", "Audit", "Reporting",
+            "FirewallModel", "IptablesLoading", "PortMatrix", "FlowAnalysis", "Audit", "Reporting", "Gating", "YAMLDocuments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
         .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "GatingTests", dependencies: ["FixtureSupport", "Gating", "Audit", "PortMatrix", "FirewallModel"]),
         .testTarget(name: "KernelOracleTests", dependencies: ["FixtureSupport", "FlowAnalysis", "Audit", "IptablesLoading", "PortMatrix", "FirewallModel"]),
         .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FixtureSupport", "FirewallAuditCommands"]),
     ],

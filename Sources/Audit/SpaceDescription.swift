@@ -52,7 +52,8 @@ struct SpaceDescription {
         }
         let sourcePort = box.sourcePort.contains(40000) ? 40000 : SpaceDescription.preferredPort(box.sourcePort)
         let dports = box.originalDestinationPort ?? box.destinationPort
-        let destinationPort = dports.isFull() ? 40000 : dports.min!
+        // Port 0 is legal but reads like a mistake: prefer the next port the set holds.
+        let destinationPort = dports.isFull() ? 40000 : (dports.min! == 0 && dports.contains(1) ? 1 : dports.min!)
         let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min!
         let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min!
         let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new

@@ -1,31 +1,51 @@
 import ArgumentParser
 import Audit
 import FirewallModel
+import Foundation
+import Gating
+import PortMatrix
 import Reporting
 
-/// `fwaudit audit`: compare rulesets with a port matrix and report.
+/// `fwaudit audit`: compare rulesets with a port matrix, report, and gate.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Audit firewall rulesets against a port matrix.",
         discussion: """
-        Exit status: 0 when there is no finding of the --fail-on kinds, 1 when there is, \
-        2 when the audit could not run or cannot be trusted.
+        Exit status: 0 when no finding fails the run, 1 when one does, 2 when the audit could not \
+        run or cannot be trusted. Waived findings and findings in the baseline never fail the run.
         """)
 
-    @Option(help: ArgumentHelp("The port matrix (YAML or JSON).", valueName: "file"))
-    var matrix: String
+    @OptionGroup var inputs: AuditOptions
 
-    @OptionGroup var rulesets: RulesetOptions
+    @Option(name: .customLong("format"), help: ArgumentHelp(
+        "Report format FMT[=PATH]: text, json, sarif, junit, markdown or prometheus; repeatable, at most one without PATH (stdout).",
+        valueName: "format"))
+    var formats: [FormatRequest] = []
 
-    @Option(help: "Report format: text or json.")
-    var format: ReportFormat = .text
-
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the stdout report to this file instead.", valueName: "file"))
     var output: String?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Finding kinds that fail the run (comma separated).", valueName: "kinds"))
     var failOn: String = "missing,extra,wrong-direction"
+
+    @Option(name: .customLong("fail-on-severity"), help: ArgumentHelp("Only findings of this severity or above fail the run: low, medium, high, critical.", valueName: "severity"))
+    var failOnSeverity: Severity = .low
+
+    @Flag(name: .customLong("soft-fail"), help: "Findings never fail the run (errors still exit 2).")
+    var softFail = false
+
+    @Option(help: ArgumentHelp("A waivers file (default: .fwaudit/waivers.yaml when present).", valueName: "file"))
+    var waivers: String?
+
+    @Option(help: ArgumentHelp("A baseline from 'fwaudit baseline create': only new findings fail the run.", valueName: "file"))
+    var baseline: String?
+
+    @Flag(name: .customLong("allow-empty"), help: "Accept a matrix without flows or an input without tables.")
+    var allowEmpty = false
+
+    @Flag(name: .customLong("allow-unaudited-family"), help: "Accept that a family the matrix needs has no ruleset; it is reported as not audited.")
+    var allowUnauditedFamily = false
 
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
@@ -38,6 +58,9 @@ struct AuditCommand: ParsableCommand {
             _ = try parsedFailOn()
         } catch {
             throw ValidationError(error.message ?? "bad --fail-on")
+        }
+        if formats.filter({ $0.path == nil }).count > 1 {
+            throw ValidationError("at most one --format may go to stdout; give the others a path (FMT=PATH)")
         }
     }
 
@@ -53,26 +76,63 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
-        let failKinds = try parsedFailOn()
-        let matrix = try loadMatrix(self.matrix)
-        let (rulesets, inputs) = try self.rulesets.load()
-        let report = Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: rulesets, inputs: inputs).run()
-        let text: String
-        switch format {
-        case .text:
-            text = TextReport.render(report, style: TextStyle(colors: color.enabled(toFile: output != nil)), quiet: quiet)
-        case .json:
-            text = JSONReport.render(report, toolVersion: FirewallAudit.version)
+        let policy = GatePolicy(failOn: try parsedFailOn(), minimumSeverity: failOnSeverity, softFail: softFail)
+        let auditor = try inputs.auditor(failClosed: .init(allowEmpty: allowEmpty, allowUnauditedFamily: allowUnauditedFamily))
+        let waiverList = try loadWaivers()
+        let baselineFile = try baseline.map { path throws(CommandFailure) in try loadBaseline(path) }
+        var report = auditor.run()
+        Gate.apply(waiverList, today: CalendarDay.today(), to: &report)
+        if let baselineFile { Gate.apply(baselineFile, to: &report) }
+        report.diagnostics.sort()
+
+        var requests = formats
+        if !requests.contains(where: { $0.path == nil }) && (output != nil || requests.isEmpty) {
+            requests.append(FormatRequest(format: .text, path: nil))
         }
-        try Output.write(text, to: output)
+        for request in requests {
+            let toFile = request.path ?? output
+            let text = request.format.render(report, colors: color.enabled(toFile: toFile != nil), quiet: quiet)
+            try Output.write(text, to: toFile)
+        }
         if let untrusted = report.diagnostics.first(where: { $0.severity == .error }) {
             throw CommandFailure.error("the audit cannot be trusted: \(untrusted.message)")
         }
-        if report.findings.contains(where: { failKinds.contains($0.kind) }) {
+        if !policy.failing(report).isEmpty {
             throw CommandFailure.findings()
         }
     }
+
+    /// The waivers named with --waivers, or found at .fwaudit/waivers.yaml in the working directory.
+    func loadWaivers() throws(CommandFailure) -> [Waiver] {
+        let discovered = ".fwaudit/waivers.yaml"
+        guard let path = waivers ?? (FileManager.default.fileExists(atPath: discovered) ? discovered : nil) else { return [] }
+        let text = try readText(path)
+        do {
+            return try WaiverLoader.load(text, source: path)
+        } catch {
+            throw .error(error.description)
+        }
+    }
 }
+
+/// Reads a baseline file, or fails with its location.
+func loadBaseline(_ path: String) throws(CommandFailure) -> Baseline {
+    let text = try readText(path)
+    do {
+        return try Baseline.load(text, source: path)
+    } catch {
+        throw .error(error.description)
+    }
+}
+
+extension FormatRequest {
+    init(format: OutputFormat, path: String?) {
+        self.format = format
+        self.path = path
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

@@ -14,7 +14,7 @@ struct DumpCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
-        let (loaded, _) = try rulesets.load()
+        let loaded = try rulesets.load().rulesets
         let ordered = AddressFamily.allCases.compactMap { family in loaded[family].map { (family, $0) } }
         switch format {
         case .text:

@@ -10,10 +10,7 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Trace a documented flow or one packet through the rulesets.")
 
-    @Option(help: ArgumentHelp("The port matrix (YAML or JSON).", valueName: "file"))
-    var matrix: String
-
-    @OptionGroup var rulesets: RulesetOptions
+    @OptionGroup var inputs: AuditOptions
 
     @Option(help: ArgumentHelp("A flow id from the matrix.", valueName: "id"))
     var flow: String?
@@ -41,9 +38,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let matrix = try loadMatrix(self.matrix)
-        let (rulesets, inputs) = try self.rulesets.load()
-        let auditor = Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: rulesets, inputs: inputs)
+        let auditor = try inputs.auditor()
         var explanations: [Explanation] = []
         do {
             if let flow {

@@ -20,10 +20,11 @@ struct RulesetOptions: ParsableArguments {
     var isEmpty: Bool { iptablesSave.isEmpty && ip6tablesSave.isEmpty }
 
     /// Reads and parses every file; the first bad one stops the run with its location.
-    func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput]) {
+    func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput], emptyInputs: [String]) {
         if isEmpty { throw .error("nothing to audit: give --iptables-save or --ip6tables-save") }
         var rulesets: [AddressFamily: Ruleset] = [:]
         var inputs: [AuditInput] = []
+        var emptyInputs: [String] = []
         let files = iptablesSave.map { ($0, AddressFamily.ipv4, "iptables-save") } + ip6tablesSave.map { ($0, AddressFamily.ipv6, "ip6tables-save") }
         for (path, family, kind) in files {
             let text = try readText(path)
@@ -31,12 +32,13 @@ struct RulesetOptions: ParsableArguments {
                 let ruleset = try IptablesLoader.load(text, source: path, family: family,
                                                       options: .init(allowUndeclaredChains: allowUndeclaredChains))
                 rulesets[family, default: Ruleset()].merge(ruleset)
+                if ruleset.tables.isEmpty { emptyInputs.append(path) }
             } catch {
                 throw .error(error.description)
             }
             inputs.append(AuditInput(kind: kind, path: path, family: family))
         }
-        return (rulesets, inputs)
+        return (rulesets, inputs, emptyInputs)
     }
 }
 

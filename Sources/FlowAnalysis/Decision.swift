@@ -38,9 +38,17 @@ public struct Decision: Sendable, Hashable {
     public var chainLocation: SourceLocation
     public var isNatTable: Bool
 
+    /// What decides a packet whose path has no base chain at all: the kernel accepts it.
+    public static func noChain(on path: PathKind) -> Decision {
+        Decision(hook: path.hooks.last!, table: "", baseChain: "", chain: "", rule: nil, position: nil, verdict: .accept,
+                 chainLocation: SourceLocation(source: "ruleset", detail: "no base chain on the \(path.rawValue) path accepts by default"),
+                 isNatTable: false)
+    }
+
     /// `edge.rules:12` for a rule; `edge.rules: chain INPUT policy DROP` for a policy.
     public var location: SourceLocation {
         if let rule { return rule.location }
+        if baseChain.isEmpty { return chainLocation }
         var location = chainLocation
         location.line = nil
         location.column = nil
@@ -50,7 +58,8 @@ public struct Decision: Sendable, Hashable {
 
     /// The rule text, or `:INPUT DROP` for a policy.
     public var text: String {
-        rule?.text ?? ":\(baseChain) \(verdict.rawValue.uppercased())"
+        if baseChain.isEmpty { return "(no chain)" }
+        return rule?.text ?? ":\(baseChain) \(verdict.rawValue.uppercased())"
     }
 }
 

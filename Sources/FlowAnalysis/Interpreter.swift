@@ -70,6 +70,7 @@ public struct Interpreter: Sendable {
                 path = context.localAddresses.contains(state.packet.destination) ? .input : .forward
             }
         }
+        if state.decisions.isEmpty { state.decisions = [Decision.noChain(on: path)] }
         let verdict = state.dropped ? (state.decisions.last?.verdict ?? .drop) : .accept
         let outcome = Outcome(box: PacketBox(family: packet.family, interfaces: context.interfaces), verdict: verdict, path: path, decisions: state.decisions)
         return Trace(packet: packet, path: path, verdict: verdict, deciding: outcome.deciding, decisions: state.decisions,

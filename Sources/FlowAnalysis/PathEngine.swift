@@ -55,7 +55,12 @@ public struct PathEngine: Sendable {
             outcomes += post.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .forward, decisions: $0.decisions) }
             outcomes += post.passed.map { Outcome(box: $0.box, verdict: .accept, path: .forward, decisions: $0.decisions) }
         }
-        return outcomes
+        return outcomes.map { outcome in
+            guard outcome.decisions.isEmpty else { return outcome }
+            var decided = outcome
+            decided.decisions = [Decision.noChain(on: outcome.path)]
+            return decided
+        }
     }
 
     /// Splits a fragment by whether its destination is the host.

@@ -30,10 +30,14 @@ public enum JSONReport {
                 ("compliant", .bool(summary.compliant)), ("flows", .int(summary.flows)), ("allowed", .int(summary.allowed)),
                 ("partial", .int(summary.partial)), ("blocked", .int(summary.blocked)), ("notAudited", .int(summary.notAudited)),
                 ("missing", .int(summary.missing)), ("extra", .int(summary.extra)), ("wrongDirection", .int(summary.wrongDirection)),
+                ("waived", .int(summary.waived)), ("baselined", .int(summary.baselined)),
             ])),
             ("flows", .array(report.flows.map(flow))),
             ("findings", .array(report.findings.map(finding))),
             ("diagnostics", .array(report.diagnostics.map(diagnostic))),
+            ("fixed", .array(report.fixed.map { fixed in
+                .object([("fingerprint", .string(fixed.fingerprint)), ("kind", .string(fixed.kind.rawValue)), ("message", .string(fixed.message))])
+            })),
         ])
     }
 
@@ -112,6 +116,11 @@ public enum JSONReport {
         }
         members.append(("space", space(finding.space)))
         members.append(("witness", witness(finding.witness)))
+        members.append(("waiver", finding.waiver.map { waiver in
+            .object([("reason", .string(waiver.reason)), ("owner", .string(waiver.owner)), ("expires", .string(waiver.expires)),
+                     ("location", .string(waiver.location.description))])
+        } ?? .null))
+        members.append(("inBaseline", .bool(finding.inBaseline)))
         members.append(("unknowns", .array(finding.unknowns.map { unknown in
             .object([("id", .int(unknown.id)), ("location", .string(unknown.location.description)),
                      ("match", .string(unknown.text)), ("reason", .string(unknown.reason))])

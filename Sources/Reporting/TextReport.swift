@@ -18,7 +18,10 @@ public enum TextReport {
         }
         var counts = "\(summary.flows) flows: \(summary.allowed) allowed, \(summary.partial) partial, \(summary.blocked) blocked"
         if summary.notAudited > 0 { counts += ", \(summary.notAudited) not fully audited" }
-        lines.append("\(verdict): \(counts); \(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction")
+        var findings = "\(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction"
+        if summary.waived > 0 { findings += " (\(summary.waived) waived)" }
+        if summary.baselined > 0 { findings += " (\(summary.baselined) in the baseline)" }
+        lines.append("\(verdict): \(counts); \(findings)")
 
         if !quiet {
             lines.append("")
@@ -48,6 +51,12 @@ public enum TextReport {
                     lines += render(finding, style: style)
                 }
             }
+        }
+
+        if !report.fixed.isEmpty {
+            lines.append("")
+            lines.append(style.paint("Fixed since the baseline", .bold))
+            for fixed in report.fixed { lines.append("  \(fixed.kind.rawValue) \(fixed.fingerprint): \(fixed.message)") }
         }
 
         if !report.diagnostics.isEmpty && !quiet {
@@ -89,6 +98,11 @@ public enum TextReport {
             lines.append("        unknown: \(unknown.location)  \(unknown.text): \(unknown.reason)")
         }
         lines.append("        fingerprint: \(finding.fingerprint)")
+        if let waiver = finding.waiver {
+            lines.append("        " + style.paint("waived until \(waiver.expires) by \(waiver.owner): \(waiver.reason) (\(waiver.location))", .cyan))
+        } else if finding.inBaseline {
+            lines.append("        " + style.paint("in the baseline", .cyan))
+        }
         return lines
     }
 

@@ -11,7 +11,7 @@ import Testing
         let data = Data(JSONReport.render(report, toolVersion: "1.2.3").utf8)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["schemaVersion"] as? Int == 1)
-        #expect(Set(object.keys) == ["schemaVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics"])
+        #expect(Set(object.keys) == ["schemaVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"])
         let summary = try #require(object["summary"] as? [String: Any])
         #expect(summary["compliant"] as? Bool == false)
         #expect(summary["missing"] as? Int == 1)

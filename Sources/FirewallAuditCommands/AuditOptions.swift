@@ -1,0 +1,45 @@
+import ArgumentParser
+import Audit
+import FirewallModel
+import Foundation
+import PortMatrix
+
+/// A matrix and the rulesets to compare with it: what `audit`, `explain` and `baseline create` share.
+struct AuditOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The port matrix (YAML or JSON).", valueName: "file"))
+    var matrix: String
+
+    @OptionGroup var rulesets: RulesetOptions
+
+    /// Loads everything; with `failClosed`, refuses an empty matrix, an input that loaded no
+    /// table, or a family the matrix needs that no input covers.
+    func auditor(failClosed: FailClosed? = nil) throws(CommandFailure) -> Auditor {
+        let matrix = try loadMatrix(self.matrix)
+        let loaded = try rulesets.load()
+        if let failClosed {
+            if matrix.flows.isEmpty && !failClosed.allowEmpty {
+                throw .error("\(self.matrix): the matrix documents no flow; nothing would be checked (--allow-empty to accept)")
+            }
+            if let empty = loaded.emptyInputs.first, !failClosed.allowEmpty {
+                throw .error("\(empty): no table was loaded from this file (--allow-empty to accept)")
+            }
+            for family in AddressFamily.allCases where loaded.rulesets[family] == nil && !failClosed.allowUnauditedFamily {
+                let needing = matrix.flows.filter { flow in
+                    guard let from = matrix.zone(flow.from), let to = matrix.zone(flow.to) else { return false }
+                    return from.addresses(for: family) != nil && to.addresses(for: family) != nil
+                        && !flow.protocol.protocolNumbers(for: family).isEmpty
+                }
+                if let first = needing.first {
+                    let option = family == .ipv4 ? "--iptables-save" : "--ip6tables-save"
+                    throw .error("the matrix needs \(family) (flow '\(first.id)' and \(needing.count - 1) more) but no \(option) was given (--allow-unaudited-family to audit the rest)")
+                }
+            }
+        }
+        return Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: loaded.rulesets, inputs: loaded.inputs)
+    }
+
+    struct FailClosed {
+        var allowEmpty: Bool
+        var allowUnauditedFamily: Bool
+    }
+}

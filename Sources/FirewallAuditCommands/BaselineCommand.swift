@@ -1,0 +1,30 @@
+import ArgumentParser
+import Audit
+import Gating
+
+/// `fwaudit baseline create`: record today's findings so a gate fails only on new ones.
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record today's findings as accepted.",
+        subcommands: [Create.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Audit and write the findings to a baseline file for 'audit --baseline'.")
+
+        @OptionGroup var inputs: AuditOptions
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("The baseline file to write.", valueName: "file"))
+        var output: String
+
+        func run() throws {
+            let report = try inputs.auditor().run()
+            if let untrusted = report.diagnostics.first(where: { $0.severity == .error }) {
+                throw CommandFailure.error("the audit cannot be trusted: \(untrusted.message)")
+            }
+            try Output.write(Baseline(report).render(), to: output)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Audit
+import FixtureSupport
+import Reporting
+import Testing
+
+@Suite struct PrometheusMetrics {
+    @Test func textfileMatchesItsGolden() throws {
+        let report = try Scenario.named("missing-reply-path").audit()
+        let text = PrometheusReport.render(report, timestamp: 1_764_028_800)
+        if let problem = Golden.check(text, against: "Reports/lync-edge/missing-reply-path.prom") { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func everySampleLineIsWellFormed() throws {
+        let report = try Scenario.named("compliant").audit()
+        let samples = PrometheusReport.render(report, timestamp: 0).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(!samples.isEmpty)
+        for sample in samples {
+            #expect(sample.wholeMatch(of: /fwaudit_[a-z_]+\{[^}]*\} -?[0-9]+/) != nil, "\(sample)")
+        }
+    }
+}
