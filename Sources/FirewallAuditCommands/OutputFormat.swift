@@ -5,12 +5,15 @@ import Reporting
 
 /// The report formats `audit` writes.
 enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, prometheus
+    case text, json, sarif, junit, markdown, prometheus
 
     func render(_ report: AuditReport, colors: Bool, quiet: Bool) -> String {
         switch self {
         case .text: TextReport.render(report, style: TextStyle(colors: colors), quiet: quiet)
         case .json: JSONReport.render(report, toolVersion: FirewallAudit.version)
+        case .sarif: SARIFReport.render(report, toolVersion: FirewallAudit.version)
+        case .junit: JUnitReport.render(report, toolVersion: FirewallAudit.version)
+        case .markdown: MarkdownReport.render(report, toolVersion: FirewallAudit.version)
         case .prometheus: PrometheusReport.render(report, timestamp: Int(Date().timeIntervalSince1970))
         }
     }

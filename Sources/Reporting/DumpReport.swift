@@ -80,6 +80,7 @@ public enum DumpReport {
         case .connectionMark(let action): "connmark \(action)"
         case .nat(let action): "nat \(action)"
         case .opaqueVerdict(let name): "unknown verdict (\(name))"
+        case .notrack: "notrack"
         case .none: "count"
         }
     }

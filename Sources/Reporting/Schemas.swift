@@ -1,0 +1,414 @@
+/// The JSON Schemas (draft 2020-12) of the files fwaudit writes and reads, for programs and editors
+/// that check them. Each is identical to its file in `Reports/schema/` (a test keeps them so).
+///
+/// Generated from those files: edit the file, then copy it here whole.
+public enum Schemas {
+    /// `Reports/schema/report.schema.json`: the JSON report, `schemaVersion` 1, as ``JSONReport`` writes it.
+    public static let report = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "fwaudit JSON report, schemaVersion 1",
+  "description": "What `fwaudit audit --format json` writes. A contract with the programs that read it: fields are added, never renamed or removed, so objects allow properties this schema does not name.",
+  "type": "object",
+  "required": ["schemaVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"],
+  "properties": {
+    "schemaVersion": {"const": 1},
+    "tool": {
+      "type": "object",
+      "required": ["name", "version"],
+      "properties": {
+        "name": {"const": "fwaudit"},
+        "version": {"type": "string"}
+      }
+    },
+    "matrix": {
+      "type": "object",
+      "required": ["name", "path", "reference"],
+      "properties": {
+        "name": {"type": "string"},
+        "path": {"type": "string", "description": "As the user gave it."},
+        "reference": {"type": ["string", "null"]}
+      }
+    },
+    "inputs": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": ["kind", "path", "family"],
+        "properties": {
+          "kind": {"type": "string", "examples": ["iptables-save", "ip6tables-save"]},
+          "path": {"type": "string"},
+          "family": {"$ref": "#/$defs/family"}
+        }
+      }
+    },
+    "audited": {
+      "type": "object",
+      "required": ["ipv4", "ipv6"],
+      "properties": {
+        "ipv4": {"type": "boolean"},
+        "ipv6": {"type": "boolean"}
+      }
+    },
+    "summary": {
+      "type": "object",
+      "required": ["compliant", "flows", "allowed", "partial", "blocked", "notAudited", "missing", "extra", "wrongDirection", "waived", "baselined"],
+      "properties": {
+        "compliant": {"type": "boolean"},
+        "flows": {"$ref": "#/$defs/count"},
+        "allowed": {"$ref": "#/$defs/count"},
+        "partial": {"$ref": "#/$defs/count"},
+        "blocked": {"$ref": "#/$defs/count"},
+        "notAudited": {"$ref": "#/$defs/count"},
+        "missing": {"$ref": "#/$defs/count"},
+        "extra": {"$ref": "#/$defs/count"},
+        "wrongDirection": {"$ref": "#/$defs/count"},
+        "waived": {"$ref": "#/$defs/count", "description": "Findings covered by a waiver, counted in their kinds too."},
+        "baselined": {"$ref": "#/$defs/count", "description": "Findings already in the baseline, counted in their kinds too."}
+      }
+    },
+    "flows": {"type": "array", "items": {"$ref": "#/$defs/flow"}},
+    "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+    "diagnostics": {"type": "array", "items": {"$ref": "#/$defs/diagnostic"}},
+    "fixed": {
+      "type": "array",
+      "description": "Baseline findings this audit no longer reports (empty without --baseline).",
+      "items": {
+        "type": "object",
+        "required": ["fingerprint", "kind", "message"],
+        "properties": {
+          "fingerprint": {"$ref": "#/$defs/fingerprint"},
+          "kind": {"$ref": "#/$defs/findingKind"},
+          "message": {"type": "string"}
+        }
+      }
+    }
+  },
+  "$defs": {
+    "count": {"type": "integer", "minimum": 0},
+    "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    "findingKind": {"enum": ["missing", "extra", "wrong-direction"]},
+    "family": {"enum": ["ipv4", "ipv6"]},
+    "path": {"enum": ["input", "output", "forward"]},
+    "severity": {"enum": ["low", "medium", "high", "critical"]},
+    "certainty": {"enum": ["definite", "possible"]},
+    "flowStatus": {"enum": ["allowed", "partial", "blocked", "not-audited", "not-applicable"]},
+    "leg": {"enum": ["new", "established", "reply"]},
+    "ports": {
+      "type": "string",
+      "description": "Matrix port syntax: \"22\", \"80,443\", \"50000-59999\", \"any\"."
+    },
+    "flow": {
+      "type": "object",
+      "required": ["id", "service", "protocol", "ports", "sourcePorts", "from", "to", "required", "severity", "path", "status", "certainty", "families", "location"],
+      "properties": {
+        "id": {"type": "string"},
+        "service": {"type": ["string", "null"]},
+        "protocol": {"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]},
+        "ports": {"anyOf": [{"$ref": "#/$defs/ports"}, {"type": "null"}]},
+        "sourcePorts": {"anyOf": [{"$ref": "#/$defs/ports"}, {"type": "null"}]},
+        "from": {"type": "string"},
+        "to": {"type": "string"},
+        "required": {"type": "boolean"},
+        "severity": {"$ref": "#/$defs/severity"},
+        "path": {"$ref": "#/$defs/path"},
+        "status": {"$ref": "#/$defs/flowStatus"},
+        "certainty": {"$ref": "#/$defs/certainty"},
+        "families": {
+          "type": "object",
+          "description": "The status in each family the flow has addresses in.",
+          "propertyNames": {"$ref": "#/$defs/family"},
+          "additionalProperties": {"$ref": "#/$defs/flowStatus"}
+        },
+        "location": {"type": "string", "description": "FILE:LINE:COLUMN of the flow's item in the matrix."}
+      }
+    },
+    "rule": {
+      "type": "object",
+      "required": ["location", "text", "table", "chain", "hook", "verdict", "policy"],
+      "properties": {
+        "location": {"type": "string", "description": "FILE:LINE for a rule; 'FILE: chain NAME policy VERDICT' for a chain policy; 'ruleset: no base chain on the PATH path accepts by default' when no chain decides (table and chain are then empty)."},
+        "text": {"type": "string"},
+        "table": {"type": "string"},
+        "chain": {"type": "string"},
+        "hook": {"enum": ["prerouting", "input", "forward", "output", "postrouting"]},
+        "verdict": {"enum": ["accept", "drop", "reject"]},
+        "policy": {"type": "boolean"}
+      }
+    },
+    "space": {
+      "type": "object",
+      "required": ["protocols", "sources", "destinations", "sourcePorts", "destinationPorts"],
+      "properties": {
+        "protocols": {"type": "string"},
+        "sources": {"type": "string"},
+        "destinations": {"type": "string"},
+        "sourcePorts": {"type": "string"},
+        "destinationPorts": {"type": "string"}
+      }
+    },
+    "witness": {
+      "type": "object",
+      "required": ["protocol", "source", "destination", "state", "leg", "confirmed"],
+      "properties": {
+        "protocol": {"type": "string"},
+        "source": {"type": "string"},
+        "sourcePort": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "destination": {"type": "string"},
+        "destinationPort": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "icmpType": {"type": "integer", "minimum": 0, "maximum": 255},
+        "icmpCode": {"type": "integer", "minimum": 0, "maximum": 255},
+        "in": {"type": "string"},
+        "out": {"type": "string"},
+        "state": {"type": "string", "description": "Comma-separated ct states: new, established, related, invalid, untracked."},
+        "tcpFlags": {"type": "string", "description": "Comma-separated TCP flags, or 'none'."},
+        "leg": {"$ref": "#/$defs/leg"},
+        "confirmed": {"type": "boolean"},
+        "assumed": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["unknown", "holds"],
+            "properties": {
+              "unknown": {"type": "integer"},
+              "holds": {"type": "boolean"}
+            }
+          }
+        }
+      },
+      "dependentRequired": {
+        "sourcePort": ["destinationPort"],
+        "destinationPort": ["sourcePort"],
+        "icmpType": ["icmpCode"]
+      }
+    },
+    "unknown": {
+      "type": "object",
+      "required": ["id", "location", "match", "reason"],
+      "properties": {
+        "id": {"type": "integer"},
+        "location": {"type": "string"},
+        "match": {"type": "string"},
+        "reason": {"type": "string"}
+      }
+    },
+    "finding": {
+      "type": "object",
+      "required": ["kind", "fingerprint", "flow", "certainty", "severity", "family", "path", "protocol", "ports", "from", "to", "message", "rule", "space", "witness", "waiver", "inBaseline", "unknowns"],
+      "properties": {
+        "kind": {"$ref": "#/$defs/findingKind"},
+        "fingerprint": {"$ref": "#/$defs/fingerprint"},
+        "flow": {"type": ["string", "null"], "description": "Null for extras."},
+        "certainty": {"$ref": "#/$defs/certainty"},
+        "severity": {"$ref": "#/$defs/severity"},
+        "family": {"$ref": "#/$defs/family"},
+        "path": {"$ref": "#/$defs/path"},
+        "protocol": {"type": "string"},
+        "ports": {"$ref": "#/$defs/ports"},
+        "from": {"type": "string"},
+        "to": {"type": "string"},
+        "message": {"type": "string"},
+        "rule": {"$ref": "#/$defs/rule"},
+        "mirror": {"enum": ["swapped-ends", "source-port", "interface"]},
+        "blockedBy": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["leg", "rule", "space"],
+            "properties": {
+              "leg": {"$ref": "#/$defs/leg"},
+              "rule": {"$ref": "#/$defs/rule"},
+              "space": {"$ref": "#/$defs/space"}
+            }
+          }
+        },
+        "space": {"$ref": "#/$defs/space"},
+        "witness": {"$ref": "#/$defs/witness"},
+        "waiver": {
+          "description": "The waiver that covers the finding: it stays counted but never fails a run. Null when none does.",
+          "oneOf": [
+            {"type": "null"},
+            {
+              "type": "object",
+              "required": ["reason", "owner", "expires", "location"],
+              "properties": {
+                "reason": {"type": "string"},
+                "owner": {"type": "string"},
+                "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                "location": {"type": "string", "description": "FILE:LINE:COLUMN of the waiver."}
+              }
+            }
+          ]
+        },
+        "inBaseline": {"type": "boolean", "description": "The finding was already in the baseline given with --baseline."},
+        "unknowns": {"type": "array", "items": {"$ref": "#/$defs/unknown"}}
+      },
+      "allOf": [
+        {
+          "if": {"properties": {"kind": {"const": "missing"}}},
+          "then": {"properties": {"flow": {"type": "string"}}}
+        },
+        {
+          "if": {"properties": {"kind": {"const": "wrong-direction"}}},
+          "then": {"required": ["mirror"], "properties": {"flow": {"type": "string"}}}
+        },
+        {
+          "if": {"properties": {"kind": {"const": "extra"}}},
+          "then": {"properties": {"flow": {"type": "null"}}}
+        }
+      ]
+    },
+    "diagnostic": {
+      "type": "object",
+      "required": ["severity", "location", "message"],
+      "properties": {
+        "severity": {"enum": ["note", "warning", "error"]},
+        "location": {"type": ["string", "null"]},
+        "message": {"type": "string"}
+      }
+    }
+  }
+}
+"""# + "\n"
+
+    /// `Reports/schema/matrix.schema.json`: the port matrix, format version 1, as `PortMatrixLoader` reads it.
+    public static let matrix = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "fwaudit port matrix, format version 1",
+  "description": "The documented port matrix `fwaudit audit --matrix` reads: YAML, or JSON (which is YAML). Unknown keys are errors, as the loader reports them. Checks the loader makes across the document (zone references, duplicate flow ids, address syntax) are described, not all enforced, here.",
+  "type": "object",
+  "required": ["version", "zones", "flows"],
+  "additionalProperties": false,
+  "properties": {
+    "version": {"const": 1},
+    "name": {"type": "string", "minLength": 1, "description": "The matrix's title; defaults to the file name."},
+    "reference": {"type": "string", "description": "The document the matrix transcribes."},
+    "zones": {
+      "type": "object",
+      "description": "Zone ids to zones; flows run between zones.",
+      "propertyNames": {"$ref": "#/$defs/id"},
+      "additionalProperties": {"$ref": "#/$defs/zone"}
+    },
+    "flows": {"type": "array", "items": {"$ref": "#/$defs/flow"}},
+    "allow": {
+      "type": "array",
+      "description": "Traffic tolerated beyond the flows; [loopback, established] when absent.",
+      "items": {"enum": ["loopback", "established", "outbound", "icmp", "ndp"]}
+    }
+  },
+  "$defs": {
+    "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+    "stringList": {
+      "description": "A list, or a single item standing for a list of one.",
+      "anyOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}}
+      ]
+    },
+    "zone": {
+      "type": "object",
+      "required": ["addresses"],
+      "additionalProperties": false,
+      "properties": {
+        "local": {"type": "boolean", "description": "The addresses belong to the audited host."},
+        "addresses": {
+          "description": "Hosts, CIDR prefixes, a-b ranges, or 'any' alone (every address of the audited families).",
+          "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
+          ]
+        },
+        "interfaces": {
+          "description": "Names, or 'eth+' wildcards, the zone is reached through; any interface when absent.",
+          "$ref": "#/$defs/stringList"
+        }
+      }
+    },
+    "portItem": {
+      "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 65535},
+        {
+          "type": "string",
+          "pattern": "^[ \\t]*(any|[0-9]+([ \\t]*[-:][ \\t]*[0-9]+)?([ \\t]*,[ \\t]*[0-9]+([ \\t]*[-:][ \\t]*[0-9]+)?)*)[ \\t]*$"
+        }
+      ]
+    },
+    "ports": {
+      "description": "5061, \"50000-59999\" (or \"50000:59999\"), \"80,443\", \"any\", or a list of those.",
+      "anyOf": [
+        {"$ref": "#/$defs/portItem"},
+        {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/portItem"}}
+      ]
+    },
+    "flow": {
+      "type": "object",
+      "required": ["id", "protocol", "from", "to"],
+      "additionalProperties": false,
+      "properties": {
+        "id": {"$ref": "#/$defs/id", "description": "Unique and stable; used in reports and waivers."},
+        "service": {"type": "string", "description": "The service name from the documentation, free text."},
+        "protocol": {"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]},
+        "ports": {"$ref": "#/$defs/ports", "description": "Destination ports."},
+        "sourcePorts": {"$ref": "#/$defs/ports", "description": "Source ports; any when absent."},
+        "from": {"$ref": "#/$defs/id", "description": "The zone the connection is opened from."},
+        "to": {"$ref": "#/$defs/id", "description": "The zone the connection is opened to."},
+        "note": {"type": "string"},
+        "required": {"type": "boolean", "description": "false: tolerated, never reported as extra nor as missing. Default true."},
+        "severity": {"enum": ["low", "medium", "high", "critical"], "description": "Default high."}
+      },
+      "if": {"properties": {"protocol": {"enum": ["tcp", "udp", "tcp+udp", "sctp"]}}},
+      "then": {"required": ["ports"]},
+      "else": {"not": {"anyOf": [{"required": ["ports"]}, {"required": ["sourcePorts"]}]}}
+    }
+  }
+}
+"""# + "\n"
+
+    /// `Reports/schema/waivers.schema.json`: the waivers file, format version 1.
+    public static let waivers = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "fwaudit waivers file, format version 1",
+  "description": "Findings accepted for a while (`fwaudit audit --waivers`): YAML, or JSON. A waived finding stays in every report but never fails a run. Unknown keys are errors, as the loader reports them.",
+  "type": "object",
+  "required": ["version"],
+  "additionalProperties": false,
+  "properties": {
+    "version": {"const": 1},
+    "waivers": {"type": "array", "items": {"$ref": "#/$defs/waiver"}}
+  },
+  "$defs": {
+    "text": {"type": "string", "minLength": 1},
+    "waiver": {
+      "type": "object",
+      "description": "Names findings by fingerprint, or by a pattern (kind, flow, protocol, ports): every field given must agree with the finding.",
+      "required": ["reason", "owner", "expires"],
+      "additionalProperties": false,
+      "properties": {
+        "fingerprint": {"type": "string", "pattern": "^[0-9A-Fa-f]{16}$", "description": "A finding's fingerprint, as the reports print it."},
+        "kind": {"enum": ["missing", "extra", "wrong-direction"]},
+        "flow": {"$ref": "#/$defs/text", "description": "A flow id of the matrix."},
+        "protocol": {"$ref": "#/$defs/text", "description": "As the reports print it: tcp, udp, ..."},
+        "ports": {"$ref": "#/$defs/text", "description": "In matrix port syntax, as the reports print it: \"5061\", \"80,443\", \"50000-59999\"."},
+        "reason": {"$ref": "#/$defs/text", "description": "Why the finding is accepted (a change ticket, ...)."},
+        "owner": {"$ref": "#/$defs/text", "description": "Who accepted it."},
+        "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD; after that day the waiver no longer applies."}
+      },
+      "anyOf": [
+        {"required": ["fingerprint"]},
+        {"required": ["kind"]},
+        {"required": ["flow"]}
+      ]
+    }
+  }
+}
+"""# + "\n"
+
+    /// Every schema with its file name in `Reports/schema/`.
+    public static let all: [(fileName: String, text: String)] = [
+        ("report.schema.json", report),
+        ("matrix.schema.json", matrix),
+        ("waivers.schema.json", waivers),
+    ]
+}
