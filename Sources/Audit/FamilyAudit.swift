@@ -218,7 +218,8 @@ final class FamilyAudit {
 
     /// Every new connection the host could see: arriving from networks and leaving from the host.
     func universe(origin: PathEngine.Origin) -> [PacketBox] {
-        var states: ConnectionStates = [.new, .untracked]
+        // Conntrack gives an opening packet state new; only NOTRACK in the raw table makes it untracked.
+        var states: ConnectionStates = [.new]
         if !matrix.allowances.contains(.established) { states.formUnion([.established, .related]) }
         let loopback = AnalysisContext.loopback(family)
         var base = PacketBox(family: family, interfaces: context.interfaces)

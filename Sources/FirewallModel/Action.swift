@@ -18,13 +18,16 @@ public enum Action: Sendable, Hashable {
     case nat(NatAction)
     /// The verdict is taken elsewhere (`QUEUE`, `NFQUEUE`): it may accept or drop.
     case opaqueVerdict(String)
+    /// `NOTRACK` / `CT --notrack` (raw table): connection tracking skips the packet, so later
+    /// chains see it as `untracked`, with no connection mark.
+    case notrack
     /// A rule with no target: counts packets and continues.
     case none
 
     public var isTerminal: Bool {
         switch self {
         case .verdict, .goto, .return, .nat, .opaqueVerdict: true
-        case .jump, .continue, .setMark, .connectionMark, .none: false
+        case .jump, .continue, .setMark, .connectionMark, .notrack, .none: false
         }
     }
 }

@@ -93,7 +93,8 @@ public struct Interpreter: Sendable {
             let chain = table.chains[chainIndex]
             let base = chain.base!
             if base.isNat && state.packet.state != .new { continue }
-            let frame = PathEngine.Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat)
+            let frame = PathEngine.Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat,
+                                         beforeConntrack: base.priority < PathEngine.conntrackPriority)
             switch runChain(chainIndex, frame: frame, &state, depth: 0) {
             case .accepted:
                 continue
@@ -127,7 +128,7 @@ public struct Interpreter: Sendable {
             var failed: String?
             for (matchIndex, match) in rule.matches.enumerated() {
                 let holds: Bool
-                if let known = evaluate(match, packet: state.packet, hook: frame.hook) {
+                if let known = evaluate(match, packet: state.packet, hook: frame.hook, beforeConntrack: frame.beforeConntrack) {
                     holds = known
                 } else {
                     let id = index.unknownId(at: position, match: matchIndex)
@@ -179,7 +180,14 @@ public struct Interpreter: Sendable {
             case .setMark(let value, let mask):
                 state.packet.mark = (state.packet.mark & ~mask) ^ value
                 step(.matched(action: "set mark"))
+            case .notrack:
+                state.packet.state = .untracked
+                step(.matched(action: "notrack"))
             case .connectionMark(let action):
+                guard !frame.beforeConntrack && state.packet.state != .untracked else {
+                    step(.matched(action: "connmark (no connection: no effect)"))
+                    continue
+                }
                 switch action {
                 case .set(let value, let mask): state.packet.connectionMark = (state.packet.connectionMark & ~mask) ^ value
                 case .save: state.packet.connectionMark = state.packet.mark
@@ -214,7 +222,7 @@ public struct Interpreter: Sendable {
     }
 
     /// The concrete truth of a match, or nil when the analysis cannot know it.
-    func evaluate(_ match: Match, packet: Packet, hook: Hook) -> Bool? {
+    func evaluate(_ match: Match, packet: Packet, hook: Hook, beforeConntrack: Bool) -> Bool? {
         let negated = match.negated
         func result(_ holds: Bool) -> Bool { holds != negated }
         switch match.condition {
@@ -236,6 +244,7 @@ public struct Interpreter: Sendable {
             let name = (hook == .prerouting || hook == .input) ? "" : packet.outInterface
             return result(pattern.matches(name))
         case .connectionState(let states):
+            if beforeConntrack { return result(states.contains(packet.state == .untracked ? .untracked : .invalid)) }
             return result(states.contains(packet.state))
         case .tcpFlags(let mask, let compare):
             guard packet.layer4Protocol == 6 else { return false }
@@ -250,6 +259,7 @@ public struct Interpreter: Sendable {
             guard maskedValues(value: value, mask: mask) != nil else { return nil }
             return result(packet.mark & mask == value)
         case .connectionMark(let value, let mask):
+            if beforeConntrack || packet.state == .untracked { return false }
             guard maskedValues(value: value, mask: mask) != nil else { return nil }
             return result(packet.connectionMark & mask == value)
         case .opaque:
@@ -259,7 +269,7 @@ public struct Interpreter: Sendable {
             for conjunction in conjunctions {
                 var holds: Bool? = true
                 for inner in conjunction {
-                    switch evaluate(inner, packet: packet, hook: hook) {
+                    switch evaluate(inner, packet: packet, hook: hook, beforeConntrack: beforeConntrack) {
                     case false?: holds = false
                     case nil: if holds == true { holds = nil }
                     case true?: break

@@ -8,12 +8,15 @@ struct MatchSpace {
     let context: AnalysisContext
     let index: RulesetIndex
 
-    /// The boxes a rule matches at `hook`; empty when it can never match.
-    func boxes(for rule: Rule, at position: RulePosition, hook: Hook) -> [PacketBox] {
+    /// The boxes a rule matches at `hook`; empty when it can never match. `beforeConntrack`: the
+    /// chain runs before connection tracking (iptables' raw table), where no packet has a
+    /// connection yet: state matches see `invalid` (or `untracked`), connection marks never match.
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool) -> [PacketBox] {
         let everything = PacketBox(family: context.family, interfaces: context.interfaces)
         var result = [everything]
         for (matchIndex, match) in rule.matches.enumerated() {
-            let alternatives = self.alternatives(for: match, unknownId: index.unknownId(at: position, match: matchIndex), hook: hook)
+            let alternatives = self.alternatives(for: match, unknownId: index.unknownId(at: position, match: matchIndex), hook: hook,
+                                                 beforeConntrack: beforeConntrack)
             guard let alternatives else { continue }
             var next: [PacketBox] = []
             for box in result {
@@ -28,7 +31,7 @@ struct MatchSpace {
     }
 
     /// The boxes one match allows, or nil when it allows everything.
-    func alternatives(for match: Match, unknownId: Int, hook: Hook) -> [PacketBox]? {
+    func alternatives(for match: Match, unknownId: Int, hook: Hook, beforeConntrack: Bool) -> [PacketBox]? {
         let family = context.family
         let base = PacketBox(family: family, interfaces: context.interfaces)
         let negated = match.negated
@@ -79,7 +82,15 @@ struct MatchSpace {
             let matching = context.interfaces.matching(pattern)
             return box { $0.outInterface = negated ? context.interfaces.all.subtracting(matching) : matching }
         case .connectionState(let states):
-            return box { $0.state = negated ? ConnectionStates.all.subtracting(states) : states }
+            let wanted = negated ? ConnectionStates.all.subtracting(states) : states
+            if beforeConntrack {
+                // Not tracked yet: a packet that NOTRACK marked is untracked, any other is invalid.
+                var result: [PacketBox] = []
+                if wanted.contains(.untracked) { result += box { $0.state = .untracked } }
+                if wanted.contains(.invalid) { result += box { $0.state = ConnectionStates.all.subtracting(.untracked) } }
+                return result
+            }
+            return box { $0.state = wanted }
         case .tcpFlags(let mask, let compare):
             return box { $0.layer4Protocol = ProtocolSet(value: 6); $0.tcpFlags = choose(tcpFlagValues(mask: mask, compare: compare)) }
         case .icmpType(let types):
@@ -93,8 +104,12 @@ struct MatchSpace {
             guard let set = maskedValues(value: value, mask: mask) else { return unknown() }
             return box { $0.mark = choose(set) }
         case .connectionMark(let value, let mask):
-            guard let set = maskedValues(value: value, mask: mask) else { return unknown() }
-            return box { $0.connectionMark = choose(set) }
+            // Without a connection (before conntrack, or untracked) the match fails either way.
+            if beforeConntrack { return [] }
+            guard let set = maskedValues(value: value, mask: mask) else {
+                return unknown().map { var tracked = $0; tracked.state = ConnectionStates.all.subtracting(.untracked); return tracked }
+            }
+            return box { $0.connectionMark = choose(set); $0.state = ConnectionStates.all.subtracting(.untracked) }
         case .opaque:
             return unknown()
         case .oneOf(let conjunctions):
@@ -102,7 +117,7 @@ struct MatchSpace {
             for conjunction in conjunctions {
                 var boxes = [base]
                 for inner in conjunction {
-                    guard let options = alternatives(for: inner, unknownId: unknownId, hook: hook) else { continue }
+                    guard let options = alternatives(for: inner, unknownId: unknownId, hook: hook, beforeConntrack: beforeConntrack) else { continue }
                     boxes = boxes.flatMap { box in options.compactMap { box.intersection($0) } }
                     if boxes.isEmpty { break }
                 }

@@ -114,7 +114,8 @@ public struct PathEngine: Sendable {
                     if !later.box.state.isEmpty { bypass.append(later) }
                 }
             }
-            var frame = Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat)
+            var frame = Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat,
+                              beforeConntrack: base.priority < PathEngine.conntrackPriority)
             let result = runChain(chainIndex, entering, frame: &frame, depth: 0)
             let policy = Decision(hook: hook, table: table.name, baseChain: chain.name, chain: chain.name, rule: nil, position: nil,
                                   verdict: base.policy, chainLocation: chain.location, isNatTable: base.isNat)
@@ -133,7 +134,12 @@ public struct PathEngine: Sendable {
         var baseChain: String
         var baseLocation: SourceLocation
         var isNat: Bool
+        /// The chain runs before connection tracking (priority below -200: iptables' raw table).
+        var beforeConntrack: Bool
     }
+
+    /// Connection tracking's own priority on prerouting and output.
+    static let conntrackPriority = -200
 
     struct ChainResult {
         var accepted: [Fragment] = []
@@ -159,7 +165,7 @@ public struct PathEngine: Sendable {
             default: break
             }
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
-            let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook)
+            let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
             if ruleBoxes.isEmpty { continue }
             var matched: [Fragment] = []
             var rest: [Fragment] = []
@@ -215,8 +221,26 @@ public struct PathEngine: Sendable {
                     changed.box.mark = PathEngine.applyMark(fragment.box.mark, value: value, mask: mask)
                     return changed
                 }
-            case .connectionMark(let action):
+            case .notrack:
                 pending = rest + matched.map { fragment in
+                    var changed = fragment
+                    changed.box.state = .untracked
+                    return changed
+                }
+            case .connectionMark(let action):
+                if frame.beforeConntrack { break }
+                // Only tracked packets have a connection mark to change.
+                let untracked = matched.compactMap { fragment -> Fragment? in
+                    var part = fragment
+                    part.box.state = fragment.box.state.intersection(.untracked)
+                    return part.box.state.isEmpty ? nil : part
+                }
+                let tracked = matched.compactMap { fragment -> Fragment? in
+                    var part = fragment
+                    part.box.state = fragment.box.state.subtracting(.untracked)
+                    return part.box.state.isEmpty ? nil : part
+                }
+                pending = rest + untracked + tracked.map { fragment in
                     var changed = fragment
                     switch action {
                     case .set(let value, let mask): changed.box.connectionMark = PathEngine.applyMark(fragment.box.connectionMark, value: value, mask: mask)
@@ -349,14 +373,15 @@ final class MatchSpaceBox: Sendable {
     struct CacheKey: Hashable {
         var position: RulePosition
         var hook: Hook
+        var beforeConntrack: Bool
     }
 
     init(_ value: MatchSpace) { self.value = value }
 
-    func boxes(for rule: Rule, at position: RulePosition, hook: Hook) -> [PacketBox] {
-        let key = CacheKey(position: position, hook: hook)
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool) -> [PacketBox] {
+        let key = CacheKey(position: position, hook: hook, beforeConntrack: beforeConntrack)
         if let known = cache.withLock({ $0[key] }) { return known }
-        let boxes = value.boxes(for: rule, at: position, hook: hook)
+        let boxes = value.boxes(for: rule, at: position, hook: hook, beforeConntrack: beforeConntrack)
         cache.withLock { $0[key] = boxes }
         return boxes
     }

@@ -7,10 +7,15 @@ public struct IptablesLoadingError: Error, Sendable, CustomStringConvertible {
     /// A short lower-case fragment, e.g. `unknown chain 'FOO' in -j`.
     public var message: String
 
+    /// Messages quote the offending text; a huge token is cut so the message stays readable.
     public init(location: SourceLocation, message: String) {
         self.location = location
-        self.message = message
+        self.message = message.count > IptablesLoadingError.longest
+            ? String(message.prefix(IptablesLoadingError.longest)) + "… (\(message.count) characters)"
+            : message
     }
+
+    static let longest = 400
 
     public var description: String { "\(location): \(message)" }
 }

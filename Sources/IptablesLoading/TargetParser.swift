@@ -54,6 +54,7 @@ struct TargetParser {
     /// Target extensions; nil when the name is not a known extension.
     mutating func extensionAction() throws(IptablesLoadingError) -> Action? {
         let target = name.text
+        if target == "NOTRACK" || (target == "CT" && arguments.contains { $0.text == "--notrack" }) { return .notrack }
         if TargetParser.continuing.contains(target) { return .continue(target) }
         if TargetParser.externalVerdicts.contains(target) {
             diagnostics.append(Diagnostic(.warning, "target '\(target)' is not modelled; its verdict is treated as unknown", at: ruleLocation))

@@ -164,3 +164,43 @@ import Testing
         #expect(acceptedPairs == ["1:22", "2:80"])
     }
 }
+
+/// Connection tracking runs at priority -200: the raw table sees packets before it.
+@Suite struct ConntrackOrder {
+    @Test func theRawTableSeesNoConnectionYet() throws {
+        let subject = try Subject("""
+        *raw
+        :PREROUTING ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A PREROUTING -m conntrack --ctstate NEW -j DROP
+        COMMIT
+        """)
+        // In raw, a new connection's first packet is not "new" yet: the rule does not match.
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)).0 == .accept)
+        var box = subject.inboundTCP
+        box.destinationPort = PortSet(value: 22)
+        #expect(Set(subject.outcomes(box).map(\.verdict)) == [.accept])
+    }
+
+    @Test func notrackMakesLaterChainsSeeUntracked() throws {
+        let subject = try Subject("""
+        *raw
+        :PREROUTING ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp --dport 80 -j CT --notrack
+        COMMIT
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+        -A INPUT -m conntrack --ctstate UNTRACKED -p tcp -m tcp --dport 80 -j LOG
+        COMMIT
+        """)
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)) == (.accept, 10))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 80)) == (.drop, nil))
+        var box = subject.inboundTCP
+        box.destinationPort = PortSet(value: 80)
+        #expect(subject.outcomes(box).map(\.verdict) == [.drop])
+    }
+}

@@ -135,24 +135,31 @@ struct FileStructureTests {
         #expect(try load(text).tables.first?.chain(named: "INPUT")?.rules.first?.action == .jump("late"))
     }
 
-    @Test("an unknown table is kept, without base chains, with a warning")
+    @Test("an unknown table is an error: its chains would hook where the audit cannot see")
     func unknownTable() throws {
         let text = """
             *rawpost
             :POSTROUTING ACCEPT [0:0]
-            :helper - [0:0]
-            -A POSTROUTING -j helper
             COMMIT
             """
-        let ruleset = try load(text)
-        let table = try #require(ruleset.tables.first)
-        #expect(table.name == "rawpost")
-        #expect(table.chains.allSatisfy { $0.base == nil })
-        #expect(table.chain(named: "POSTROUTING")?.rules.first?.action == .jump("helper"))
-        #expect(ruleset.diagnostics == [
-            Diagnostic(.warning, "table 'rawpost' is not an iptables built-in table; its chains are not attached to hooks",
-                       at: SourceLocation(source: testSource, line: 1)),
-        ])
+        let error = #expect(throws: IptablesLoadingError.self) { try load(text) }
+        #expect(error?.description == "\(testSource):1:2: unknown table 'rawpost' (expected raw, mangle, nat, filter or security)")
+    }
+
+    @Test("a loop of jumps is an error at the rule that closes it")
+    func chainLoop() throws {
+        let text = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :a - [0:0]
+            :b - [0:0]
+            -A INPUT -j a
+            -A a -p tcp -j b
+            -A b -g a
+            COMMIT
+            """
+        let error = #expect(throws: IptablesLoadingError.self) { try load(text) }
+        #expect(error?.description == "\(testSource):7: chain loop a -> b -> a; the kernel refuses loops")
     }
 
     @Test("a table given twice is replaced by the later block, as iptables-restore does")
