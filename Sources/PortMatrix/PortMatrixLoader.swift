@@ -210,7 +210,11 @@ struct MatrixReader: DocumentReader {
                 guard case .scalar = item, item.tagName != .null else {
                     throw error(at: item, itemPath, "expected a port or a range, found \(kind(item))")
                 }
-                ports = ports.union(try self.ports(item, itemPath))
+                let itemPorts = try self.ports(item, itemPath)
+                if !ports.isDisjoint(with: itemPorts) {
+                    throw error(at: item, itemPath, "overlapping ports: \(itemPorts.intersection(ports).portSyntax) already listed")
+                }
+                ports = ports.union(itemPorts)
             }
             return ports
         default:

@@ -37,7 +37,20 @@ public enum PortSyntax {
                 return .failure(Problem(message: "bad port range '\(item)'"))
             }
         }
+        if let overlap = firstOverlap(ranges) { return .failure(overlap) }
         return .success(PortSet(ranges: ranges))
+    }
+
+    /// Two items of one list that share ports: almost always a typo in a documented table.
+    static func firstOverlap(_ ranges: [ClosedRange<UInt16>]) -> Problem? {
+        let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where b.lowerBound <= a.upperBound {
+            func text(_ range: ClosedRange<UInt16>) -> String {
+                range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
+            }
+            return Problem(message: "overlapping ports '\(text(a))' and '\(text(b))'")
+        }
+        return nil
     }
 
     struct Problem: Error, Hashable {

@@ -47,3 +47,13 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.count == 1)
     }
 }
+
+@Suite struct SchemaCommandEndToEnd {
+    @Test(arguments: ["report", "matrix", "waivers"])
+    func printsTheShippedSchema(_ name: String) throws {
+        let result = try Binary.run(["schema", name])
+        #expect(result.status == 0)
+        let shipped = try String(contentsOf: packageRoot.appendingPathComponent("Reports/schema/\(name).schema.json"), encoding: .utf8)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}

@@ -427,3 +427,19 @@ struct MatrixTextTests {
         #expect(loaded.zone("edge-too")?.addresses.map(\.text) == ["198.51.100.10"])
     }
 }
+
+@Suite struct OverlappingPorts {
+    @Test(arguments: ["\"80,70-90\"", "[80, \"70-90\"]", "\"443,443\""])
+    func overlappingPortsAreAnError(_ ports: String) {
+        let text = """
+        version: 1
+        zones:
+          a: {addresses: [any]}
+        flows:
+          - {id: x, protocol: tcp, ports: \(ports), from: a, to: a}
+        """
+        let error = #expect(throws: PortMatrixError.self) { try PortMatrixLoader.load(text, source: "m.yaml") }
+        #expect(error?.message.contains("overlapping ports") == true)
+        #expect(error?.location.line == 5)
+    }
+}
