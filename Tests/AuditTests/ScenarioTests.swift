@@ -79,3 +79,26 @@ import Testing
         #expect(narrow.findings[0].fingerprint == shadowed.findings[0].fingerprint)
     }
 }
+
+/// Fingerprints survive edits that do not change meaning: reordered independent rules, added
+/// comments and blank lines move every line number but change no fingerprint.
+@Suite struct FingerprintStability {
+    @Test(arguments: ["shadowed-accept", "extra-port", "missing-reply-path", "wrong-direction"])
+    func reorderingAndCommentingChangesNoFingerprint(_ name: String) throws {
+        let scenario = Scenario.named(name)
+        let original = try scenario.audit()
+        let text = Scenario.load("\(Scenario.directory)/\(scenario.v4)")
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Swap the two OUTPUT rules for tcp 5061 and udp 3478: disjoint traffic, same meaning.
+        let first = try #require(lines.firstIndex { $0.hasPrefix("-A OUTPUT") && $0.contains("--dport 5061") })
+        let second = try #require(lines.firstIndex { $0.hasPrefix("-A OUTPUT") && $0.contains("--dport 3478") })
+        lines.swapAt(first, second)
+        lines.insert("# reviewed by the network team", at: 0)
+        lines.insert("", at: 1)
+        let edited = lines.joined(separator: "\n")
+        let v6Path = "\(Scenario.directory)/\(scenario.v6)"
+        let report = try audit(matrix: Scenario.load("\(Scenario.directory)/matrix.yaml"), v4: edited, v6: Scenario.load(v6Path))
+        #expect(report.findings.map(\.fingerprint).sorted() == original.findings.map(\.fingerprint).sorted())
+        #expect(report.findings.map(\.rule.location.line) != original.findings.map(\.rule.location.line) || report.findings.allSatisfy(\.rule.isPolicy))
+    }
+}
