@@ -33,15 +33,7 @@ public struct Baseline: Sendable, Hashable {
     }
 
     public static func load(_ text: String, source: String) throws(DocumentError) -> Baseline {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw YAMLSyntax.error(error, text: text, source: source)
-        }
-        guard let root else {
-            throw DocumentError(location: SourceLocation(source: source, line: 1, column: 1), keyPath: "", message: "empty baseline file")
-        }
+        let root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty baseline file")
         return try BaselineReader(source: source).baseline(root)
     }
 }

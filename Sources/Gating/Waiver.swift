@@ -40,16 +40,7 @@ public enum WaiverLoader {
     public static let formatVersion = 1
 
     public static func load(_ text: String, source: String) throws(DocumentError) -> [Waiver] {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw YAMLSyntax.error(error, text: text, source: source)
-        }
-        guard let root else {
-            throw DocumentError(location: SourceLocation(source: source, line: 1, column: 1), keyPath: "",
-                                message: "empty waivers file, expected a mapping starting with 'version: 1'")
-        }
+        let root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty waivers file, expected a mapping starting with 'version: 1'")
         return try WaiverReader(source: source).waivers(root)
     }
 }

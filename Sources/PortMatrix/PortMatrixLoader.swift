@@ -12,19 +12,7 @@ public enum PortMatrixLoader {
 
     /// Loads a matrix from `text`; `source` names the input in locations (a path as the user gave it).
     public static func load(_ text: String, source: String) throws(PortMatrixError) -> PortMatrix {
-        // libyaml rejects a byte order mark inside an already decoded string; editors do not count it.
-        var text = text
-        if text.unicodeScalars.first == "\u{FEFF}" { text = String(text.unicodeScalars.dropFirst()) }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw YAMLSyntax.error(error, text: text, source: source)
-        }
-        guard let root else {
-            throw PortMatrixError(location: SourceLocation(source: source, line: 1, column: 1), keyPath: "",
-                                  message: "empty matrix, expected a mapping starting with 'version: 1'")
-        }
+        let root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty matrix, expected a mapping starting with 'version: 1'")
         return try MatrixReader(source: source).matrix(root)
     }
 }

@@ -103,3 +103,23 @@ extension DocumentReader {
         DocumentError(location: location(node), keyPath: path, message: message)
     }
 }
+
+/// Parsing a whole document into the node tree the readers walk.
+public enum YAMLDocument {
+    /// The composed root of `text`. A leading byte order mark is dropped (libyaml rejects it in a
+    /// decoded string; editors do not count it); syntax errors and an empty document are located errors.
+    public static func compose(_ text: String, source: String, emptyMessage: String) throws(DocumentError) -> Node {
+        var text = text
+        if text.unicodeScalars.first == "\u{FEFF}" { text = String(text.unicodeScalars.dropFirst()) }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw YAMLSyntax.error(error, text: text, source: source)
+        }
+        guard let root else {
+            throw DocumentError(location: SourceLocation(source: source, line: 1, column: 1), keyPath: "", message: emptyMessage)
+        }
+        return root
+    }
+}
