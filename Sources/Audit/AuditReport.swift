@@ -89,6 +89,9 @@ public struct RuleReference: Sendable, Hashable {
     public var hook: Hook
     public var verdict: Verdict
     public var isPolicy: Bool
+    /// For a chain policy, where the chain is declared (`:INPUT DROP [0:0]`), so tools that need a
+    /// line can point at it.
+    public var declaration: SourceLocation?
 
     init(_ decision: Decision) {
         location = decision.location
@@ -98,6 +101,7 @@ public struct RuleReference: Sendable, Hashable {
         hook = decision.hook
         verdict = decision.verdict
         isPolicy = decision.rule == nil
+        declaration = decision.rule == nil && !decision.baseChain.isEmpty ? decision.chainLocation : nil
     }
 }
 

@@ -7,9 +7,8 @@ import PortMatrix
 ///
 /// One run; one rule per finding kind; one result per finding. Every result has a physical
 /// location: the flow's item in the matrix for a missing flow, the accepting rule in the ruleset
-/// for extra and wrong-direction traffic. A chain policy has no line of its own in the model, so
-/// it points at line 1 of its ruleset and names `table/chain` as a logical location (every result
-/// names the chain that decides it that way). `partialFingerprints` carries the finding's
+/// for extra and wrong-direction traffic, or for a chain policy the line that declares the chain.
+/// Every result also names the chain that decides it as a `table/chain` logical location. `partialFingerprints` carries the finding's
 /// fingerprint, which never depends on line numbers; waived findings carry an external
 /// suppression; with a baseline, results say whether they are new or unchanged.
 ///
@@ -307,10 +306,11 @@ public enum SARIFReport {
         return SourceLocation(source: report.matrixPath, line: 1)
     }
 
-    /// The rule's line; line 1 of its ruleset for a chain policy, which the model does not place on
-    /// a line; line 1 of the family's first ruleset when no chain at all decides.
+    /// The rule's line; for a chain policy, the line declaring the chain; line 1 of the family's
+    /// first ruleset when no chain at all decides.
     static func ruleLocation(_ rule: RuleReference, family: AddressFamily, report: AuditReport) -> SourceLocation {
         var location = rule.location
+        if rule.isPolicy, let declaration = rule.declaration, declaration.line != nil { location = declaration }
         if rule.chain.isEmpty, let input = report.inputs.first(where: { $0.family == family }) {
             location = SourceLocation(source: input.path)
         }

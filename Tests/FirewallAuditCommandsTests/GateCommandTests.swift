@@ -107,3 +107,33 @@ import Testing
         #expect(twoToStdout.status == 2)
     }
 }
+
+/// Without --waivers, `.fwaudit/waivers.yaml` in the working directory is found and applied.
+@Suite struct WaiverDiscovery {
+    @Test func theWorkingDirectorysWaiversFileIsUsed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-discovery-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(".fwaudit"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        version: 1
+        waivers:
+          - kind: extra
+            ports: "3389"
+            reason: vendor access until the migration (CHG-77)
+            owner: it-ops
+            expires: 2027-01-31
+        """.write(to: directory.appendingPathComponent(".fwaudit/waivers.yaml"), atomically: true, encoding: .utf8)
+        let fixtures = packageRoot.appendingPathComponent(Scenario.directory).path
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["audit", "--matrix", "\(fixtures)/matrix.yaml", "--iptables-save", "\(fixtures)/extra-port.v4",
+                             "--ip6tables-save", "\(fixtures)/compliant.v6", "--quiet"]
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(["FWAUDIT_TODAY": "2026-11-25"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}

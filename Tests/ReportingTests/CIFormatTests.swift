@@ -156,17 +156,21 @@ enum Variants {
         #expect(result["suppressions"] == nil)
     }
 
-    @Test func chainPolicyPointsAtLineOneOfItsRulesetAndNamesTheChain() throws {
+    @Test func chainPolicyPointsAtTheChainDeclarationAndNamesTheChain() throws {
         let log = try sarif(Scenario.named("ipv6-forgotten").audit())
+        let lines = Scenario.load("Fixtures/lync-edge/ipv6-forgotten.v6").split(separator: "\n", omittingEmptySubsequences: false)
         for result in try results(log) {
             #expect(result["ruleId"] as? String == "extra")
             #expect(result["level"] as? String == "error")
             let location = try #require((result["locations"] as? [[String: Any]])?.first)
             let physical = try #require(location["physicalLocation"] as? [String: Any])
             #expect((physical["artifactLocation"] as? [String: Any])?["uri"] as? String == "Fixtures/lync-edge/ipv6-forgotten.v6")
-            #expect((physical["region"] as? [String: Any])?["startLine"] as? Int == 1)
             let logical = try #require((location["logicalLocations"] as? [[String: Any]])?.first)
-            #expect(["filter/INPUT", "filter/FORWARD", "filter/OUTPUT"].contains(logical["fullyQualifiedName"] as? String ?? ""))
+            let name = logical["fullyQualifiedName"] as? String ?? ""
+            #expect(["filter/INPUT", "filter/FORWARD", "filter/OUTPUT"].contains(name))
+            let chain = name.split(separator: "/").last.map(String.init) ?? ""
+            let declaration = try #require(lines.firstIndex { $0.hasPrefix(":\(chain) ") }) + 1
+            #expect((physical["region"] as? [String: Any])?["startLine"] as? Int == declaration)
         }
     }
 
