@@ -4,10 +4,11 @@ import Reporting
 import Testing
 
 @Suite struct PrometheusMetrics {
-    @Test func textfileMatchesItsGolden() throws {
-        let report = try Scenario.named("missing-reply-path").audit()
+    @Test(arguments: Scenario.all)
+    func textfileMatchesItsGolden(_ scenario: Scenario) throws {
+        let report = try scenario.audit()
         let text = PrometheusReport.render(report, timestamp: 1_764_028_800)
-        if let problem = Golden.check(text, against: "Reports/lync-edge/missing-reply-path.prom") { Issue.record(Comment(rawValue: problem)) }
+        if let problem = Golden.check(text, against: "Reports/lync-edge/\(scenario.name).prom") { Issue.record(Comment(rawValue: problem)) }
     }
 
     @Test func everySampleLineIsWellFormed() throws {
