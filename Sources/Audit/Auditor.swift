@@ -57,13 +57,12 @@ public struct Auditor: Sendable {
                            findings: findings, diagnostics: Array(Set(diagnostics)).sorted())
     }
 
-    func applies(_ flow: Flow, to family: AddressFamily) -> Bool {
-        guard let from = matrix.zone(flow.from), let to = matrix.zone(flow.to) else { return false }
-        return from.addresses(for: family) != nil && to.addresses(for: family) != nil
-            && !flow.protocol.protocolNumbers(for: family).isEmpty
-    }
+    func applies(_ flow: Flow, to family: AddressFamily) -> Bool { matrix.flow(flow, appliesTo: family) }
 
-    func path(of flow: Flow) -> PathKind {
+    func path(of flow: Flow) -> PathKind { Auditor.path(of: flow, in: matrix) }
+
+    /// The path a flow takes, decided by which of its zones are local.
+    static func path(of flow: Flow, in matrix: PortMatrix) -> PathKind {
         if matrix.zone(flow.from)?.isLocal == true { return .output }
         if matrix.zone(flow.to)?.isLocal == true { return .input }
         return .forward

@@ -45,11 +45,7 @@ final class FamilyAudit {
 
     func origin(of path: PathKind) -> PathEngine.Origin { path == .output ? .host : .network }
 
-    func path(of flow: Flow) -> PathKind {
-        if matrix.zone(flow.from)!.isLocal { return .output }
-        if matrix.zone(flow.to)!.isLocal { return .input }
-        return .forward
-    }
+    func path(of flow: Flow) -> PathKind { Auditor.path(of: flow, in: matrix) }
 
     static let synOnly = IntervalSet<UInt8>(value: 0x02)
     /// Later packets of the opening side: ACK set, SYN clear.

@@ -24,11 +24,7 @@ struct AuditOptions: ParsableArguments {
                 throw .error("\(empty): no table was loaded from this file (--allow-empty to accept)")
             }
             for family in AddressFamily.allCases where loaded.rulesets[family] == nil && !failClosed.allowUnauditedFamily {
-                let needing = matrix.flows.filter { flow in
-                    guard let from = matrix.zone(flow.from), let to = matrix.zone(flow.to) else { return false }
-                    return from.addresses(for: family) != nil && to.addresses(for: family) != nil
-                        && !flow.protocol.protocolNumbers(for: family).isEmpty
-                }
+                let needing = matrix.flows.filter { matrix.flow($0, appliesTo: family) }
                 if let first = needing.first {
                     let option = family == .ipv4 ? "--iptables-save" : "--ip6tables-save"
                     throw .error("the matrix needs \(family) (flow '\(first.id)' and \(needing.count - 1) more) but no \(option) was given (--allow-unaudited-family to audit the rest)")

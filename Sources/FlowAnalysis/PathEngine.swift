@@ -29,15 +29,15 @@ public struct PathEngine: Sendable {
         switch origin {
         case .host:
             let output = runHook(.output, fragments)
-            outcomes += output.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .output, decisions: $0.decisions) }
+            outcomes += output.dropped.map { outcome($0, path: .output) }
             let post = runHook(.postrouting, output.passed)
-            outcomes += post.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .output, decisions: $0.decisions) }
-            outcomes += post.passed.map { Outcome(box: $0.box, verdict: .accept, path: .output, decisions: $0.decisions) }
+            outcomes += post.dropped.map { outcome($0, path: .output) }
+            outcomes += post.passed.map { outcome($0, path: .output, accepted: true) }
         case .network:
             let pre = runHook(.prerouting, fragments)
             for fragment in pre.dropped {
                 for (part, path) in route(fragment) {
-                    outcomes.append(Outcome(box: part.box, verdict: part.decisions.last!.verdict, path: path, decisions: part.decisions))
+                    outcomes.append(outcome(part, path: path))
                 }
             }
             var local: [Fragment] = [], forwarded: [Fragment] = []
@@ -47,13 +47,13 @@ public struct PathEngine: Sendable {
                 }
             }
             let input = runHook(.input, local)
-            outcomes += input.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .input, decisions: $0.decisions) }
-            outcomes += input.passed.map { Outcome(box: $0.box, verdict: .accept, path: .input, decisions: $0.decisions) }
+            outcomes += input.dropped.map { outcome($0, path: .input) }
+            outcomes += input.passed.map { outcome($0, path: .input, accepted: true) }
             let forward = runHook(.forward, forwarded)
-            outcomes += forward.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .forward, decisions: $0.decisions) }
+            outcomes += forward.dropped.map { outcome($0, path: .forward) }
             let post = runHook(.postrouting, forward.passed)
-            outcomes += post.dropped.map { Outcome(box: $0.box, verdict: $0.decisions.last!.verdict, path: .forward, decisions: $0.decisions) }
-            outcomes += post.passed.map { Outcome(box: $0.box, verdict: .accept, path: .forward, decisions: $0.decisions) }
+            outcomes += post.dropped.map { outcome($0, path: .forward) }
+            outcomes += post.passed.map { outcome($0, path: .forward, accepted: true) }
         }
         return outcomes.map { outcome in
             guard outcome.decisions.isEmpty else { return outcome }
@@ -61,6 +61,11 @@ public struct PathEngine: Sendable {
             decided.decisions = [Decision.noChain(on: outcome.path)]
             return decided
         }
+    }
+
+    /// A fragment at the end of its path: accepted, or decided by its last (dropping) decision.
+    private func outcome(_ fragment: Fragment, path: PathKind, accepted: Bool = false) -> Outcome {
+        Outcome(box: fragment.box, verdict: accepted ? .accept : fragment.decisions.last!.verdict, path: path, decisions: fragment.decisions)
     }
 
     /// Splits a fragment by whether its destination is the host.

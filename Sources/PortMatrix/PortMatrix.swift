@@ -31,6 +31,13 @@ public struct PortMatrix: Sendable, Hashable {
     /// The zone declared with `id`.
     public func zone(_ id: String) -> Zone? { zones.first { $0.id == id } }
 
+    /// Whether a flow has traffic in `family`: both zones have addresses there and its protocol exists there.
+    public func flow(_ flow: Flow, appliesTo family: AddressFamily) -> Bool {
+        guard let from = zone(flow.from), let to = zone(flow.to) else { return false }
+        return from.addresses(for: family) != nil && to.addresses(for: family) != nil
+            && !flow.protocol.protocolNumbers(for: family).isEmpty
+    }
+
     /// The flow declared with `id`.
     public func flow(_ id: String) -> Flow? { flows.first { $0.id == id } }
 
