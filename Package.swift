@@ -4,7 +4,9 @@ import PackageDescription
 /// fwaudit: audits Linux firewall rulesets against a documented port matrix.
 ///
 /// Layers depend in one direction only:
-/// FirewallModel ← IptablesLoading, PortMatrix ← FlowAnalysis ← Audit ← Reporting ← FirewallAuditCommands ← fwaudit.
+/// FirewallModel ← IptablesLoading, NftablesJSON, NftablesLoading (← NftablesBytecode), PortMatrix, MatrixImport
+/// ← FlowAnalysis ← Audit ← Reporting ← Gating ← FirewallAuditCommands ← fwaudit.
+/// C stays in one module: only NftablesNetlink imports the CMnl/CNftnl system libraries.
 let package = Package(
     name: "fwaudit",
     platforms: [.macOS(.v15)],
@@ -20,12 +22,20 @@ let package = Package(
         .target(name: "IptablesLoading", dependencies: ["FirewallModel"]),
         .target(name: "YAMLDocuments", dependencies: ["FirewallModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "PortMatrix", dependencies: ["FirewallModel", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
+        .target(name: "MatrixImport", dependencies: ["FirewallModel", "PortMatrix", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
+        .target(name: "NftablesJSON", dependencies: ["FirewallModel"]),
+        .target(name: "NftablesBytecode"),
+        .target(name: "NftablesLoading", dependencies: ["FirewallModel", "NftablesBytecode"]),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
+        .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"]),
         .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
         .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit"]),
         .target(name: "Gating", dependencies: ["FirewallModel", "PortMatrix", "Audit", "Reporting", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "FirewallAuditCommands", dependencies: [
             "FirewallModel", "IptablesLoading", "PortMatrix", "FlowAnalysis", "Audit", "Reporting", "Gating", "YAMLDocuments",
+            "MatrixImport", "NftablesJSON", "NftablesBytecode", "NftablesLoading", "NftablesNetlink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
@@ -34,6 +44,10 @@ let package = Package(
         .testTarget(name: "FirewallModelTests", dependencies: ["FirewallModel"]),
         .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
         .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),
+        .testTarget(name: "MatrixImportTests", dependencies: ["MatrixImport", "PortMatrix", "FirewallModel"]),
+        .testTarget(name: "NftablesJSONTests", dependencies: ["FixtureSupport", "NftablesJSON", "FirewallModel"]),
+        .testTarget(name: "NftablesLoadingTests", dependencies: ["NftablesLoading", "NftablesBytecode", "FirewallModel"]),
+        .testTarget(name: "NftablesNetlinkTests", dependencies: ["FixtureSupport", "NftablesNetlink", "NftablesBytecode", "NftablesLoading", "FirewallModel"]),
         .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
         .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),

@@ -59,6 +59,8 @@ public enum Condition: Sendable, Hashable {
     /// (`ip saddr . tcp dport { 192.0.2.1 . 22, 192.0.2.2 . 80 }`) or a field with several shapes.
     /// Nested unknown conditions share the enclosing match's unknown answer.
     case oneOf([[Match]])
+    /// The packet is of this address family (`meta nfproto ipv4` in an nftables `inet` table).
+    case addressFamily(AddressFamily)
 }
 
 /// A condition fwaudit does not model: the analysis treats it as unknown (both ways).

@@ -228,6 +228,8 @@ public struct Interpreter: Sendable {
         switch match.condition {
         case .comment:
             return true
+        case .addressFamily(let wanted):
+            return result(wanted == context.family)
         case .layer4Protocol(let set):
             return result(set.contains(packet.layer4Protocol))
         case .address(let side, let set):

@@ -54,6 +54,8 @@ struct MatchSpace {
         switch match.condition {
         case .comment:
             return nil
+        case .addressFamily(let wanted):
+            return (wanted == family) != negated ? nil : []
         case .layer4Protocol(let set):
             return box { $0.layer4Protocol = choose(set) }
         case .address(.source, let set):

@@ -63,6 +63,7 @@ public enum DumpReport {
         case .packetMark(let value, let mask): return "mark & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(value, radix: 16))"
         case .connectionMark(let value, let mask): return "ct mark & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(value, radix: 16))"
         case .comment(let text): return "comment \"\(text)\""
+        case .addressFamily(let wanted): return "nfproto \(not)\(wanted == .ipv4 ? "ipv4" : "ipv6")"
         case .opaque(let opaque): return "opaque(\(opaque.module): \(match.text))"
         case .oneOf(let conjunctions):
             return "\(not)one of {" + conjunctions.map { $0.map { describe($0, family: family) }.joined(separator: " ") }.joined(separator: " | ") + "}"

@@ -1,0 +1,1 @@
+// MatrixImport: placeholder while the module is written.

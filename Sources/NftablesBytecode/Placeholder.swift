@@ -1,0 +1,1 @@
+// NftablesBytecode: placeholder while the module is written.

@@ -1,0 +1,1 @@
+// NftablesJSON: placeholder while the module is written.

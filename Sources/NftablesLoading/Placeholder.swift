@@ -1,0 +1,1 @@
+// NftablesLoading: placeholder while the module is written.

@@ -1,0 +1,2 @@
+import CMnl
+import CNftnl

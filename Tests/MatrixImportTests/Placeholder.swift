@@ -1,0 +1,1 @@
+// MatrixImportTests: placeholder while the suite is written.

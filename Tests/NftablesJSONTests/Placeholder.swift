@@ -1,0 +1,1 @@
+// NftablesJSONTests: placeholder while the suite is written.

@@ -1,0 +1,1 @@
+// NftablesLoadingTests: placeholder while the suite is written.

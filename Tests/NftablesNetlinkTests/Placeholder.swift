@@ -1,0 +1,1 @@
+// NftablesNetlinkTests: placeholder while the suite is written.
