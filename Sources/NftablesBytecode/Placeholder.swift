@@ -1,1 +1,0 @@
-// NftablesBytecode: placeholder while the module is written.
