@@ -1,1 +1,0 @@
-// NftablesNetlinkTests: placeholder while the suite is written.
