@@ -31,7 +31,8 @@ extension Expression: CustomStringConvertible {
         case .byteorder(let source, let destination, let op, let length, let size):
             return "byteorder \(destination) = \(op == 0 ? "ntoh" : "hton")(\(source), \(size), \(length))"
         case .lookup(let source, let destination, let set, _, let inverted):
-            return "lookup \(source) set \(set)" + (destination.map { " dreg \($0.number)" } ?? "") + (inverted ? " 0x1" : "")
+            // The kernel always reports the flags; `0x1` is `!=`.
+            return "lookup \(source) set \(set)" + (destination.map { " dreg \($0.number)" } ?? "") + (inverted ? " 0x1" : " 0x0")
         case .immediate(let destination, let value):
             return "immediate \(destination) \(value)"
         case .counter(let packets, let bytes):
@@ -39,8 +40,13 @@ extension Expression: CustomStringConvertible {
         case .log(let prefix, let group, let level, let flags, let snaplen, let threshold):
             var text = "log"
             if let prefix { text += " prefix \(prefix)" }
-            if let group { text += " group \(group) snaplen \(snaplen ?? 0) qthreshold \(threshold ?? 0)" }
-            if let level { text += " level \(level) flags \(flags ?? 0)" }
+            if let group {
+                text += " group \(group) snaplen \(snaplen ?? 0) qthreshold \(threshold ?? 0)"
+            } else {
+                if let level { text += " level \(level)" }
+                let names = [(0x1, "tcpseq"), (0x2, "tcpopt"), (0x4, "ipopt"), (0x8, "uid"), (0x20, "macdecode")]
+                for (bit, name) in names where (flags ?? 0) & UInt32(bit) != 0 { text += " \(name)" }
+            }
             return text
         case .limit(let rate, let unit, let burst, let type, let flags):
             return "limit rate \(rate)/\(Self.unitName(unit)) burst \(burst) type \(type == 0 ? "packets" : "bytes") flags 0x\(String(flags, radix: 16))"
@@ -113,7 +119,7 @@ extension Expression: CustomStringConvertible {
         case .flowOffload(let table):
             return "flow_offload table \(table)"
         case .other(let name, let attributes):
-            return ([name] + attributes).joined(separator: " ")
+            return ([name] + attributes.map { $0.trimmingTrailingSpaces }).joined(separator: " ")
         }
     }
 
@@ -135,6 +141,14 @@ extension RuleObject: CustomStringConvertible {
         var text = "\(family) \(table) \(chain) handle \(handle)"
         if let comment { text += " comment \"\(comment)\"" }
         for expression in expressions { text += "\n  \(expression)" }
+        return text
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
         return text
     }
 }
