@@ -1,0 +1,207 @@
+/// A parsed JSON document: the shape `nft -j` writes, with numbers kept as their text.
+///
+/// Numbers stay text so that 32-bit marks and 64-bit counters are read without rounding.
+enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// The kind's name, for messages (`expected an object, found a string`).
+    var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// Why a text is not JSON: the one-based line and column of the offending byte.
+struct JSONSyntaxError: Error, Sendable {
+    var line: Int
+    var column: Int
+    var message: String
+}
+
+/// A strict RFC 8259 reader over UTF-8 bytes that remembers where it is, for error messages.
+struct JSONParser {
+    private let bytes: [UInt8]
+    private var position = 0
+    /// Nesting bound: a hostile file cannot exhaust the stack.
+    private static let deepest = 512
+
+    init(_ text: String) { bytes = Array(text.utf8) }
+
+    /// Parses one complete document; trailing non-blank text is an error.
+    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(text)
+        parser.skipBlanks()
+        let value = try parser.value(depth: 0)
+        parser.skipBlanks()
+        if parser.position < parser.bytes.count { throw parser.failure("unexpected text after the JSON document") }
+        return value
+    }
+
+    private func failure(_ message: String) -> JSONSyntaxError {
+        var line = 1, lineStart = 0
+        for index in 0..<min(position, bytes.count) where bytes[index] == 0x0a {
+            line += 1
+            lineStart = index + 1
+        }
+        return JSONSyntaxError(line: line, column: position - lineStart + 1, message: message)
+    }
+
+    private mutating func skipBlanks() {
+        while position < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth < JSONParser.deepest else { throw failure("nesting deeper than \(JSONParser.deepest) levels") }
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw failure("unexpected character '\(Character(UnicodeScalar(bytes[position])))'")
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
+        let expected = Array(word.utf8)
+        guard position + expected.count <= bytes.count, Array(bytes[position..<position + expected.count]) == expected else {
+            throw failure("invalid literal, expected '\(word)'")
+        }
+        position += expected.count
+    }
+
+    private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipBlanks()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+        while true {
+            skipBlanks()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let key = try string()
+            skipBlanks()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after member name") }
+            position += 1
+            skipBlanks()
+            let member = try value(depth: depth + 1)
+            if members[key] != nil { throw failure("duplicate member '\(key)'") }
+            members[key] = member
+            skipBlanks()
+            guard position < bytes.count else { throw failure("unexpected end of input in an object") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            throw failure("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        position += 1
+        var items: [JSONValue] = []
+        skipBlanks()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+        while true {
+            skipBlanks()
+            items.append(try value(depth: depth + 1))
+            skipBlanks()
+            guard position < bytes.count else { throw failure("unexpected end of input in an array") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+            throw failure("expected ',' or ']' in an array")
+        }
+    }
+
+    private mutating func number() throws(JSONSyntaxError) -> String {
+        let start = position
+        func digits() -> Int {
+            let first = position
+            while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
+            return position - first
+        }
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let integerStart = position
+        let integerDigits = digits()
+        guard integerDigits > 0 else { throw failure("malformed number") }
+        if integerDigits > 1, bytes[integerStart] == 0x30 { throw failure("malformed number: leading zero") }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw failure("malformed number: no digits after '.'") }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw failure("malformed number: no exponent digits") }
+        }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    private mutating func string() throws(JSONSyntaxError) -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = position
+        func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+        while true {
+            guard position < bytes.count else { throw failure("unterminated string") }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                flush(position)
+                position += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            if byte != UInt8(ascii: "\\") { position += 1; continue }
+            flush(position)
+            position += 1
+            guard position < bytes.count else { throw failure("unterminated escape") }
+            let escape = bytes[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0c}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xd800...0xdbff).contains(code) {
+                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        throw failure("unpaired surrogate in \\u escape")
+                    }
+                    position += 2
+                    let low = try hex4()
+                    guard (0xdc00...0xdfff).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
+                    code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
+                scalars.append(scalar)
+            default:
+                throw failure("invalid escape '\\\(Character(UnicodeScalar(escape)))'")
+            }
+            runStart = position
+        }
+    }
+
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            throw failure("invalid \\u escape")
+        }
+        position += 4
+        return code
+    }
+}

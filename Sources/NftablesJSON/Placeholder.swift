@@ -1,1 +1,0 @@
-// NftablesJSON: placeholder while the module is written.

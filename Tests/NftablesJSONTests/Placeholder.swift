@@ -1,1 +1,0 @@
-// NftablesJSONTests: placeholder while the suite is written.
