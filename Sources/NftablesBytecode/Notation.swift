@@ -152,3 +152,49 @@ extension String {
         return text
     }
 }
+
+extension Snapshot: CustomStringConvertible {
+    /// Every object of the snapshot, table by table: chains with their hooks, sets with their
+    /// elements, then each chain's rules with their programs (`fwaudit dump --stage bytecode`).
+    public var description: String {
+        var lines = ["# nf_tables generation \(generation)"]
+        for table in tables {
+            lines.append("table \(table.family) \(table.name)" + (table.flags != 0 ? " flags 0x\(String(table.flags, radix: 16))" : ""))
+            for set in sets where set.family == table.family && set.table == table.name {
+                var header = "  set \(set.name) flags 0x\(String(set.flags, radix: 16)) key type \(set.keyType) length \(set.keyLength)"
+                if let dataType = set.dataType { header += " data type 0x\(String(dataType, radix: 16)) length \(set.dataLength ?? 0)" }
+                if !set.fieldLengths.isEmpty { header += " fields \(set.fieldLengths.map(String.init).joined(separator: ","))" }
+                lines.append(header)
+                for element in set.elements {
+                    var text = "    element \(element.key)"
+                    if let end = element.keyEnd { text += " - \(end)" }
+                    if let data = element.data { text += " : \(data)" }
+                    if let object = element.objectName { text += " : \(object)" }
+                    if element.isIntervalEnd { text += " [end]" }
+                    if element.isCatchAll { text += " [catch-all]" }
+                    lines.append(text)
+                }
+            }
+            for flowtable in flowtables where flowtable.family == table.family && flowtable.table == table.name {
+                lines.append("  flowtable \(flowtable.name) devices \(flowtable.devices.joined(separator: ","))")
+            }
+            for object in objects where object.family == table.family && object.table == table.name {
+                lines.append("  object \(object.name) type \(object.type)")
+            }
+            for chain in chains where chain.family == table.family && chain.table == table.name {
+                var header = "  chain \(chain.name)"
+                if let hook = chain.hook {
+                    header += " type \(chain.type ?? "?") hook \(hook) priority \(chain.priority ?? 0)"
+                    if let policy = chain.policy { header += " policy \(policy == 1 ? "accept" : "drop")" }
+                    if let device = chain.device { header += " device \(device)" }
+                }
+                lines.append(header)
+                for rule in rules where rule.family == chain.family && rule.table == chain.table && rule.chain == chain.name {
+                    lines.append("    rule handle \(rule.handle)" + (rule.comment.map { " comment \"\($0)\"" } ?? ""))
+                    lines += rule.expressions.map { "      \($0)" }
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

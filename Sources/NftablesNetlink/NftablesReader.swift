@@ -34,9 +34,9 @@ public enum NftablesReader {
 
     /// Loads an nft script into a private, throw-away namespace and reads it back, so the kernel
     /// itself parses it. Nothing outside that namespace changes.
-    public static func read(script path: String) throws(NetlinkError) -> LiveState {
+    public static func read(script path: String, recording: Recording? = nil) throws(NetlinkError) -> LiveState {
         let namespace = try ThrowawayNamespace(loading: path)
-        return try withExtendedLifetime(namespace) { () throws(NetlinkError) in try read(.namespace(namespace.path)) }
+        return try withExtendedLifetime(namespace) { () throws(NetlinkError) in try read(.namespace(namespace.path), recording: recording) }
     }
 
     /// Decodes a recording made by `read(_:recording:)`, through the same decoder as live mode.
