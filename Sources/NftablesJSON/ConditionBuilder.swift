@@ -65,11 +65,13 @@ struct ConditionBuilder {
         if elements.contains(.anything) { return Match(.oneOf([[]]), negated: negated, text: text) }
         let field = selector.field
         func numbers() -> IntervalSet<UInt128>? {
-            var union = IntervalSet<UInt128>()
+            // Collected first and normalised once: large sets stay linear-logarithmic.
+            var ranges: [ClosedRange<UInt128>] = []
             for element in elements {
                 guard case .numbers(let set) = element else { return nil }
-                union = union.union(set)
+                ranges += set.ranges
             }
+            var union = IntervalSet(ranges: ranges)
             if let domain = field.numericDomain { union = union.intersection(IntervalSet(domain)) }
             return union
         }

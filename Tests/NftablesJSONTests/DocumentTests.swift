@@ -140,4 +140,22 @@ import Testing
         #expect(ruleset.diagnostics.count == 1)
         #expect(ruleset.diagnostics.first?.message == "object 'tunnel' is not modelled; ignored")
     }
+
+    @Test func aDormantTableHasNoBaseChains() throws {
+        // nft 1.0.6 writes the flag as "d"; later versions write ["dormant"].
+        for flags in [#""d""#, #"["dormant"]"#] {
+            let text = #"{"nftables": [{"table": {"family": "ip", "name": "d", "flags": \#(flags)}}, {"chain": {"family": "ip", "table": "d", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}"#
+            let ruleset = try NftablesJSONLoader.load(text, source: "d.json")
+            #expect(ruleset.tables[0].chains[0].base == nil)
+            #expect(ruleset.diagnostics.contains { $0.message.contains("dormant") })
+        }
+    }
+
+    @Test func nftCommandDocumentsAreNotExports() {
+        #expect {
+            try NftablesJSONLoader.load(#"{"nftables": [{"add": {"table": {"family": "ip", "name": "t"}}}]}"#, source: "cmd.json")
+        } throws: { error in
+            (error as? NftablesJSONError)?.message.hasPrefix("'add' is an nft command") == true
+        }
+    }
 }
