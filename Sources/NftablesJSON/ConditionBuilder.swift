@@ -54,6 +54,10 @@ struct ConditionBuilder {
         diagnostics.append(Diagnostic(.warning, message, at: location))
     }
 
+    mutating func note(_ message: String) {
+        diagnostics.append(Diagnostic(.note, message, at: location))
+    }
+
     // MARK: Conditions
 
     /// How a value set is compared with the field.
@@ -89,6 +93,7 @@ struct ConditionBuilder {
             let ports = PortSet(ranges: set.ranges.map { UInt16($0.lowerBound)...UInt16($0.upperBound) })
             if number != nil { return Match(.port(side, ports), negated: negated, text: text) }
             // `th`: ports for port-carrying protocols; the same bytes mean something else in other protocols.
+            // (The caller notes this once per match; see MatchReader.)
             let other = OpaqueMatch(module: "th", reason: "th reads transport header bytes of protocols without ports")
             return Match(.oneOf([
                 [Match(.port(side, ports), negated: negated, text: text)],
@@ -156,7 +161,7 @@ struct ConditionBuilder {
                 states.formUnion(more)
             }
             return Match(.connectionState(states), negated: negated, text: text)
-        case .addressFamily:
+        case .addressFamily, .linkProtocol:
             var families: Set<AddressFamily> = []
             for element in elements {
                 guard case .family(let family) = element else { return nil }

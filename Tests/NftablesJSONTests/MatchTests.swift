@@ -194,4 +194,31 @@ import Testing
         #expect(try matches(Expr.match(Expr.payload("icmp", "type"), #""no-such-type""#)).last?.isOpaque == true)
         #expect(try matches(Expr.match(Expr.ct("state"), #""sleepy""#)).last?.isOpaque == true)
     }
+
+    @Test func metaProtocolNamesTheFamilyOnTheIPHooks() throws {
+        #expect(try conditions(Expr.match(Expr.meta("protocol"), #""ip6""#)) == [.addressFamily(.ipv6)])
+        #expect(try matches(Expr.match(Expr.meta("protocol"), #""arp""#)).allSatisfy { $0.isOpaque })
+    }
+
+    @Test func thPortsLeaveANote() throws {
+        let ruleset = try Snippet.load(["[" + Expr.match(Expr.payload("th", "dport"), "53") + #", {"accept": null}]"#])
+        #expect(ruleset.diagnostics.map(\.severity) == [.note])
+        #expect(ruleset.diagnostics.first?.message.contains("th ports are exact for tcp, udp, sctp and udplite") == true)
+    }
+
+    @Test func aConcatenationWithAnUnmodelledComponentIsWarnedAbout() throws {
+        let ruleset = try Snippet.load(["[" + Expr.match(#"{"concat": [\#(Expr.meta("pkttype")), \#(Expr.payload("tcp", "dport"))]}"#,
+                                                         #"{"set": [{"concat": ["host", 22]}]}"#) + #", {"accept": null}]"#])
+        let rule = ruleset.tables[0].chain(named: "input")!.rules[0]
+        guard case .oneOf(let alternatives)? = rule.matches.last?.condition else { Issue.record("expected alternatives"); return }
+        #expect(alternatives[0].map(\.isOpaque) == [true, false])
+        #expect(ruleset.diagnostics.contains { $0.severity == .warning && $0.message.contains("meta pkttype") })
+    }
+
+    @Test func longSetsAreShortenedInRuleTexts() throws {
+        let ports = (1...40).map(String.init).joined(separator: ", ")
+        let rules = try Snippet.rules("[" + Expr.match(Expr.payload("tcp", "dport"), #"{"set": [\#(ports)]}"#) + #", {"accept": null}]"#)
+        #expect(rules[0].text == "tcp dport { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, … (40 elements) } accept")
+        #expect(rules[0].matches.last?.condition == .port(.destination, PortSet(1...40)))
+    }
 }

@@ -154,4 +154,11 @@ import Testing
         #expect(rules.map(\.action) == [.none, .verdict(.accept)])
         #expect(rules[1].matches.last?.isOpaque == true)
     }
+
+    @Test func aVerdictMapThatChangesAtRunTimeHasUnknownKeys() throws {
+        let map = #"{"map": {"family": "FAMILY", "name": "learned", "table": "t", "type": "ipv4_addr", "map": "verdict", "flags": ["dynamic"], "elem": [["10.0.0.1", {"drop": null}]]}}"#
+        let rules = try Snippet.rules(sets: [map], #"[{"vmap": {"key": {"payload": {"protocol": "ip", "field": "saddr"}}, "data": "@learned"}}]"#)
+        #expect(rules.map(\.action) == [.verdict(.drop)])
+        #expect(rules[0].matches.map(\.isOpaque) == [false, true])
+    }
 }
