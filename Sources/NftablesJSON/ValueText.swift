@@ -46,6 +46,11 @@ enum ValueText {
 extension ValueText {
     /// One rule statement in nft notation (`tcp dport 22`, `ct state established,related`, `jump c`).
     static func statement(_ node: JSONNode) -> String {
+        if let text = node.string {
+            // nft 1.0.6 writes an anonymous chain as its nft text: keep the first line.
+            let first = text.prefix { $0 != "\n" }
+            return first.count < text.count ? first + " … }" : text
+        }
         guard let (key, body) = node.tagged else { return node.compactText }
         switch key {
         case "match":

@@ -93,6 +93,7 @@ import Testing
     @Test func theAnonymousChainNft106WritesAsTextIsUnknown() throws {
         let rules = try Snippet.rules(#"["jump {\n\t\ttcp dport 1 drop\n\t}"]"#)
         #expect(rules.map(\.action) == [.opaqueVerdict("anonymous chain")])
+        #expect(rules[0].text == "jump { … }")
         #expect(rules[0].matches.map(\.isOpaque) == [true])
     }
 
