@@ -51,7 +51,7 @@ struct StatementReader {
             return try read(body)
         case "vmap":
             return .verdictMap(try verdictMap(body))
-        case "counter", "log", "ct helper", "ct timeout", "ct expectation", "secmark", "dup", "synproxy-objref":
+        case "counter", "log", "ct helper", "ct timeout", "ct expectation", "secmark", "dup":
             return .sideEffect(key)
         case "set", "map":
             // Dynamic set updates: the sets themselves become opaque to lookups (see NamedSet.isDynamic).
