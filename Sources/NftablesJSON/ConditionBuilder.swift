@@ -54,6 +54,10 @@ struct ConditionBuilder {
         diagnostics.append(Diagnostic(.warning, message, at: location))
     }
 
+    mutating func note(_ message: String) {
+        diagnostics.append(Diagnostic(.note, message, at: location))
+    }
+
     // MARK: Conditions
 
     /// How a value set is compared with the field.
@@ -65,11 +69,13 @@ struct ConditionBuilder {
         if elements.contains(.anything) { return Match(.oneOf([[]]), negated: negated, text: text) }
         let field = selector.field
         func numbers() -> IntervalSet<UInt128>? {
-            var union = IntervalSet<UInt128>()
+            // Collected first and normalised once: large sets stay linear-logarithmic.
+            var ranges: [ClosedRange<UInt128>] = []
             for element in elements {
                 guard case .numbers(let set) = element else { return nil }
-                union = union.union(set)
+                ranges += set.ranges
             }
+            var union = IntervalSet(ranges: ranges)
             if let domain = field.numericDomain { union = union.intersection(IntervalSet(domain)) }
             return union
         }
@@ -87,6 +93,7 @@ struct ConditionBuilder {
             let ports = PortSet(ranges: set.ranges.map { UInt16($0.lowerBound)...UInt16($0.upperBound) })
             if number != nil { return Match(.port(side, ports), negated: negated, text: text) }
             // `th`: ports for port-carrying protocols; the same bytes mean something else in other protocols.
+            // (The caller notes this once per match; see MatchReader.)
             let other = OpaqueMatch(module: "th", reason: "th reads transport header bytes of protocols without ports")
             return Match(.oneOf([
                 [Match(.port(side, ports), negated: negated, text: text)],
@@ -154,7 +161,7 @@ struct ConditionBuilder {
                 states.formUnion(more)
             }
             return Match(.connectionState(states), negated: negated, text: text)
-        case .addressFamily:
+        case .addressFamily, .linkProtocol:
             var families: Set<AddressFamily> = []
             for element in elements {
                 guard case .family(let family) = element else { return nil }

@@ -86,6 +86,12 @@ enum ElementReader {
             case "ipv6", "10": return .family(.ipv6)
             default: return nil
             }
+        case .linkProtocol:
+            switch node.string ?? node.unsigned.map(String.init) {
+            case "ip", "2048": return .family(.ipv4)
+            case "ip6", "34525": return .family(.ipv6)
+            default: return nil
+            }
         case .fibType:
             var types: Set<AddressType> = []
             for item in node.itemsOrSingle {

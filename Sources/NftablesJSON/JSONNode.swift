@@ -79,11 +79,6 @@ struct JSONNode: Sendable {
         }
     }
 
-    func requireUnsigned() throws(NftablesJSONError) -> UInt64 {
-        guard let unsigned else { throw error("expected an unsigned number, found \(value.kindName)") }
-        return unsigned
-    }
-
     // MARK: Arrays
 
     var items: [JSONNode]? {

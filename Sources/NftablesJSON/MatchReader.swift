@@ -38,6 +38,7 @@ struct MatchReader {
             guard let condition = condition(selector, items: items, op: op, isSet: isSet, text: text) else {
                 return dependencies + [builder.opaque(selector.text, reason: "value '\(ValueText.render(right))' is not modelled", text: text)]
             }
+            noteTransportHeader([selector], text: text)
             return dependencies + [condition]
         case .concatenation(let parts):
             var dependencies: [Match] = []
@@ -50,6 +51,10 @@ struct MatchReader {
             guard op == "==" || op == "!=" || op == "in" else {
                 return dependencies + [builder.opaque(left.text, reason: "operator '\(op)' on a concatenation is not modelled", text: text)]
             }
+            for part in parts {
+                if case .unmodelled(_, let reason) = part.field { builder.warn("'\(text)': component '\(part.text)': \(reason); treated as unknown") }
+            }
+            noteTransportHeader(parts, text: text)
             var conjunctions: [[Match]] = []
             for item in items {
                 guard let conjunction = concatenated(parts, item, text: text) else {
@@ -59,6 +64,12 @@ struct MatchReader {
             }
             return dependencies + [Match(.oneOf(conjunctions), negated: op == "!=", text: text)]
         }
+    }
+
+    /// `th` ports are exact for tcp, udp, sctp and udplite; for other protocols the bytes are unknown.
+    mutating func noteTransportHeader(_ parts: [Selector], text: String) {
+        guard parts.contains(where: { if case .port(_, nil) = $0.field { true } else { false } }) else { return }
+        builder.note("'\(text)': th ports are exact for tcp, udp, sctp and udplite; for other protocols the same bytes are unknown")
     }
 
     /// The condition for a single selector, or nil when the values cannot be modelled.

@@ -26,6 +26,10 @@ struct ExportReader {
     var tables: [(table: Table, sets: [String: NamedSet])] = []
     var diagnostics: [Diagnostic] = []
     private var tableIndex: [String: Int] = [:]
+    /// Tables with the `dormant` flag: the kernel has detached their base chains.
+    private var dormantTables: Set<Int> = []
+    /// Each table's chain names, for jump targets; built when its first rule is read (all chains come first).
+    private var chainNames: [Int: Set<String>] = [:]
 
     init(source: String) { self.source = source }
 
@@ -61,6 +65,8 @@ struct ExportReader {
                           let name = (update["set"] ?? update["map"])?.string, name.hasPrefix("@") else { continue }
                     updatedSets.insert("\(try table(of: body).index) \(name.dropFirst())")
                 }
+            case "add", "create", "insert", "replace", "delete", "destroy", "flush", "list", "reset", "rename":
+                throw object.error("'\(key)' is an nft command (JSON input for nft -j -f), not part of an 'nft -j list ruleset' export")
             default:
                 if !ExportReader.passiveObjects.contains(key) {
                     diagnostics.append(Diagnostic(.warning, "object '\(key)' is not modelled; ignored", at: object.location))
@@ -90,6 +96,12 @@ struct ExportReader {
         tableIndex[key] = tables.count
         let location = SourceLocation(source: source, detail: "table \(familyName) \(name)")
         tables.append((Table(name: name, family: family, location: location), [:]))
+        let flags = (body["flags"]?.itemsOrSingle ?? []).compactMap(\.string)
+        // nft 1.0.6 writes the dormant flag as "d".
+        if flags.contains("dormant") || flags.contains("d") {
+            dormantTables.insert(tables.count - 1)
+            diagnostics.append(Diagnostic(.note, "table \(familyName) \(name) is dormant: its chains are not attached to any hook", at: location))
+        }
         if family == .arp || family == .bridge || family == .netdev {
             diagnostics.append(Diagnostic(.note, "table \(familyName) \(name) does not filter on the IP paths; it is kept but not analysed", at: location))
         }
@@ -118,7 +130,9 @@ struct ExportReader {
             case "drop": policy = .drop
             default: throw body.error("invalid policy '\(policyName)' for chain '\(name)'")
             }
-            if let hook = Hook(rawValue: hookName) {
+            if dormantTables.contains(index) {
+                base = nil
+            } else if let hook = Hook(rawValue: hookName) {
                 base = BaseChain(hook: hook, priority: priority, policy: policy, isNat: body["type"]?.string == "nat")
                 if body["type"]?.string == "route" {
                     diagnostics.append(Diagnostic(.note, "route chain: a changed mark or address re-routes the packet, which is not modelled", at: location))
@@ -156,11 +170,13 @@ struct ExportReader {
         }
         let rule = body.within(detail)
         let location = SourceLocation(source: source, detail: detail)
-        let table = tables[index]
-        let builder = ConditionBuilder(tableFamily: table.table.family, location: location)
+        // Only these parts are copied out: holding the table while appending below would copy its rules each time.
+        let family = tables[index].table.family
+        if chainNames[index] == nil { chainNames[index] = Set(tables[index].table.chains.map(\.name)) }
+        let builder = ConditionBuilder(tableFamily: family, location: location)
         var reader = StatementReader(
-            matches: MatchReader(builder: builder, selectors: SelectorReader(tableFamily: table.table.family), sets: table.sets),
-            chains: Set(table.table.chains.map(\.name)))
+            matches: MatchReader(builder: builder, selectors: SelectorReader(tableFamily: family), sets: tables[index].sets),
+            chains: chainNames[index]!)
         let expressions = try rule.member("expr").requireItems()
         var statements: [Statement] = []
         for expression in expressions { statements.append(try reader.read(expression)) }

@@ -19,6 +19,8 @@ enum Field: Sendable, Equatable {
     case tcpFlags
     /// `meta nfproto`.
     case addressFamily
+    /// `meta protocol`: the ethertype, which on the IP hooks names the packet's address family.
+    case linkProtocol
     /// `fib saddr|daddr type`.
     case fibType(PacketSide)
     /// Anything else, named as nft writes it (`meta pkttype`, `ip6 nexthdr`, `ct status`).
@@ -178,8 +180,7 @@ struct SelectorReader {
         case "oif": return Selector(field: .interfaceIndex(input: false), text: "oif")
         case "mark": return Selector(field: .packetMark, text: "meta mark")
         case "nfproto": return Selector(field: .addressFamily, text: "meta nfproto")
-        case "protocol":
-            return opaque("meta protocol", "meta protocol (the link-layer ethertype) is not modelled")
+        case "protocol": return Selector(field: .linkProtocol, text: "meta protocol")
         default: return opaque("meta \(key)", "meta \(key) is not modelled")
         }
     }

@@ -51,7 +51,7 @@ struct StatementReader {
             return try read(body)
         case "vmap":
             return .verdictMap(try verdictMap(body))
-        case "counter", "log", "ct helper", "ct timeout", "ct expectation", "secmark", "dup", "synproxy-objref":
+        case "counter", "log", "ct helper", "ct timeout", "ct expectation", "secmark", "dup":
             return .sideEffect(key)
         case "set", "map":
             // Dynamic set updates: the sets themselves become opaque to lookups (see NamedSet.isDynamic).
@@ -124,13 +124,14 @@ struct StatementReader {
         let data = try body.member("data")
         var pairs: [(key: JSONNode, verdict: JSONNode)] = []
         var mapName: String?
+        var dynamicMap = false
         if let text = data.string, text.hasPrefix("@") {
             let name = String(text.dropFirst())
             guard let map = matches.sets[name], let values = map.data else { throw data.error("unknown map '\(name)'") }
             guard map.isVerdictMap else { throw data.error("map '\(name)' is not a verdict map") }
             pairs = Array(zip(map.keys, values))
             mapName = name
-            if map.isDynamic { builder.warn("verdict map '\(name)' changes at run time; its exported elements are used") }
+            dynamicMap = map.isDynamic
         } else if let (key, elements) = data.tagged, key == "set" {
             for element in elements.itemsOrSingle {
                 let pair = ElementReader.unwrap(element)
@@ -166,12 +167,13 @@ struct StatementReader {
             }
         }
         var expanded: [(matches: [Match], action: Action)] = []
-        let modelled = keyConditions.allSatisfy { $0 != nil } && !parts.contains { if case .unmodelled = $0.field { true } else { false } }
+        let modelled = !dynamicMap && keyConditions.allSatisfy { $0 != nil } && !parts.contains { if case .unmodelled = $0.field { true } else { false } }
+        let reason = dynamicMap ? "verdict map '\(mapName ?? "")' changes at run time" : "verdict map key is not modelled"
         for (index, pair) in pairs.enumerated() {
             let action = try mapVerdict(pair.verdict)
             let text = "\(keyText) \(ValueText.render(ElementReader.unwrap(pair.key))) (vmap \(mapText))"
             guard modelled, let condition = keyConditions[index] else {
-                expanded.append((dependencies + [builder.opaque(keyText, reason: "verdict map key is not modelled", text: text)], action))
+                expanded.append((dependencies + [builder.opaque(keyText, reason: reason, text: text)], action))
                 continue
             }
             if isCatchAll[index] {

@@ -12,10 +12,13 @@ enum ValueText {
             guard let (key, body) = node.tagged else { return node.compactText }
             switch key {
             case "set":
-                return "{ " + body.itemsOrSingle.map { element in
+                let elements = body.itemsOrSingle
+                let shown = elements.count > 16 ? Array(elements.prefix(16)) : elements
+                let more = elements.count > 16 ? ", … (\(elements.count) elements)" : ""
+                return "{ " + shown.map { element in
                     if let pair = element.items, pair.count == 2 { return render(pair[0]) + " : " + render(pair[1]) }
                     return render(element)
-                }.joined(separator: ", ") + " }"
+                }.joined(separator: ", ") + more + " }"
             case "prefix": return "\(body["addr"].map(render) ?? "?")/\(body["len"].map(render) ?? "?")"
             case "range":
                 if let items = body.items, items.count == 2 { return render(items[0]) + "-" + render(items[1]) }
@@ -43,6 +46,11 @@ enum ValueText {
 extension ValueText {
     /// One rule statement in nft notation (`tcp dport 22`, `ct state established,related`, `jump c`).
     static func statement(_ node: JSONNode) -> String {
+        if let text = node.string {
+            // nft 1.0.6 writes an anonymous chain as its nft text: keep the first line.
+            let first = text.prefix { $0 != "\n" }
+            return first.count < text.count ? first + " … }" : text
+        }
         guard let (key, body) = node.tagged else { return node.compactText }
         switch key {
         case "match":

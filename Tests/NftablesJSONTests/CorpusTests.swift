@@ -1,4 +1,5 @@
 import FirewallModel
+import FixtureSupport
 import Foundation
 import NftablesJSON
 import Testing
@@ -57,5 +58,41 @@ import Testing
             default: []
             }
         }
+    }
+
+    /// Every nft script of the corpus that the installed nft accepts, exported by nft 1.0.6 in a
+    /// private namespace, loads too: this reaches constructs the stored exports do not have.
+    @Test func everyCorpusScriptExportedByTheInstalledNftLoads() throws {
+        let scripts = CorpusTests.directory.deletingLastPathComponent().appendingPathComponent("nft-text")
+        guard FileManager.default.fileExists(atPath: scripts.path) else {
+            print("skipped: \(scripts.path) is absent")
+            return
+        }
+        guard Namespaces.available else {
+            if Namespaces.required { Issue.record("network namespaces are required (FWAUDIT_REQUIRE_NETNS=1) but unavailable") }
+            print("skipped: network namespaces are unavailable")
+            return
+        }
+        let files = try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "nft" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+        var loaded = 0
+        for file in files {
+            let result = try Namespaces.runIsolated(["sh", "-c", "nft -f \"$1\" >/dev/null 2>&1 || exit 99; nft -j list ruleset 2>/dev/null", "sh", file.path])
+            if result.status == 99 {
+                print("corpus script \(file.lastPathComponent): not accepted by the installed nft; skipped")
+                continue
+            }
+            try #require(result.status == 0, "nft -j failed for \(file.lastPathComponent): \(result.output)")
+            do {
+                let ruleset = try NftablesJSONLoader.load(result.output, source: file.lastPathComponent)
+                let rules = ruleset.tables.flatMap { $0.chains.flatMap(\.rules) }
+                let opaque = rules.flatMap { CorpusTests.opaqueMatches($0.matches) }
+                print("corpus script \(file.lastPathComponent): \(rules.count) rules, \(opaque.count) opaque matches (\(Set(opaque.map(\.module)).sorted().joined(separator: ", ")))")
+                loaded += 1
+            } catch {
+                Issue.record("\(file.lastPathComponent): \(error)")
+            }
+        }
+        #expect(loaded > 0)
     }
 }
