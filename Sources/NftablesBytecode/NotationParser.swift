@@ -364,11 +364,14 @@ public struct NotationParser {
         let results = ["unknown", "oif", "oifname", "type"]
         var flags: UInt32 = 0
         var result: UInt32?
+        // Keys are joined by " . "; the first word after the keys is the result (`oif` is both a key and a result).
+        var expectKey = true
         while result == nil {
             let word = try s.word()
-            if word == "." { continue }
-            if let index = names.firstIndex(of: word) {
+            if word == "." { expectKey = true; continue }
+            if expectKey, let index = names.firstIndex(of: word) {
                 flags |= 1 << UInt32(index)
+                expectKey = false
             } else if let index = results.firstIndex(of: word) {
                 result = UInt32(index)
             } else if word == "result" {

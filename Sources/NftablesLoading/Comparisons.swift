@@ -41,10 +41,18 @@ extension RuleDelinearizer {
             state.matches.removeLast()
             state.pieces.removeLast()
         }
-        let condition = builder.condition(value, in: values)
+        var condition = builder.condition(value, in: values)
+        let requested = negated
+        var negated = negated
+        if case .connectionState(let states)? = condition, negated {
+            // A connection has exactly one state, so a negated state test is the other states.
+            condition = .connectionState(ConnectionStates.all.subtracting(states))
+            negated = false
+        }
         let subject = ValueText.subject(value)
         let shown = rendered ?? ValueText.render(value, values, condition: condition)
-        let text = "\(subject) \(negated ? "!= " : "")\(shown)"
+        // A set's name keeps the rule's own negation in the text; rendered states already include it.
+        let text = "\(subject) \((rendered != nil ? requested : negated) ? "!= " : "")\(shown)"
         guard let condition else {
             appendOpaque(&state, module: value.field.name, text: text, negated: negated, expression: expression)
             return

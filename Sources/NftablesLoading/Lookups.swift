@@ -42,8 +42,10 @@ extension RuleDelinearizer {
         }
         if let catchAll = contents.catchAll {
             var path = state
+            var keys = contents
+            keys.catchAll = nil
             if !contents.entries.isEmpty {
-                try member(&path, fields: fields, contents: contents, negated: true, subject: subject, reference: reference ?? "@\(name)",
+                try member(&path, fields: fields, contents: keys, negated: true, subject: subject, reference: reference ?? "@\(name)",
                            expression: expression)
             }
             guard let data = catchAll else { throw error("map '\(name)' has a catch-all element without data") }

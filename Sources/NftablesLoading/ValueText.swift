@@ -49,7 +49,10 @@ enum ValueText {
 
     /// `meta mark & 0x000000ff` for masked non-address fields, the field name otherwise.
     static func subject(_ value: RegisterValue) -> String {
-        if case .address = value.field { return value.field.name }
+        switch value.field {
+        case .address, .connectionState: return value.field.name
+        default: break
+        }
         guard let mask = value.mask else { return value.field.name }
         return "\(value.field.name) & 0x\(String(value.integer(mask), radix: 16))"
     }
