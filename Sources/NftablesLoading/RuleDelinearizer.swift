@@ -59,7 +59,8 @@ struct RuleDelinearizer {
                 warn("rule sets a mark and tests one; modelled as \(actions.count) rules that each test the mark again")
             }
         }
-        return actions.map { Rule(location: location, matches: matches, action: $0, text: state.text, comment: rule.comment) }
+        return actions.map { Rule(location: location, matches: matches, action: $0, text: state.text,
+                           comment: rule.comment ?? (state.comments.isEmpty ? nil : state.comments.joined(separator: " "))) }
     }
 
     /// Runs the program from `index`, returning every path (more than one after a map lookup).

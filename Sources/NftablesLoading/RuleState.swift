@@ -26,6 +26,8 @@ struct RuleState: Sendable {
     var effects: [Action] = []
     var verdict: Action?
     var logs = false
+    /// Comments carried by iptables-nft's `comment` match.
+    var comments: [String] = []
 
     init(context: ProtocolContext) { self.context = context }
 

@@ -55,3 +55,30 @@ func cString(_ text: String, size: Int) -> [UInt8] {
     let bytes = Array(text.utf8.prefix(size - 1))
     return bytes + Array(repeating: 0, count: size - bytes.count)
 }
+
+/// Bytes from a hex string (`0a000001`), as the info structures were captured.
+func hexBytes(_ text: String) -> Bytes {
+    var bytes: [UInt8] = []
+    var index = text.startIndex
+    while index < text.endIndex {
+        let next = text.index(index, offsetBy: 2)
+        bytes.append(UInt8(text[index..<next], radix: 16)!)
+        index = next
+    }
+    return Bytes(bytes)
+}
+
+/// A one-rule iptables-nft program: the rule's native expressions, then xt matches and a target.
+func iptablesRule(_ native: [Expression] = [], matches: [(String, UInt32, Bytes)] = [], target: (String, UInt32, Bytes)? = nil,
+                  verdict: VerdictCode? = nil, table: String = "filter", family: NetfilterFamily = .ip) throws -> (rule: Rule, diagnostics: [Diagnostic]) {
+    var expressions = native + matches.map { Expression.match(name: $0.0, revision: $0.1, info: $0.2) }
+    expressions.append(.counter(packets: 0, bytes: 0))
+    if let target { expressions.append(.target(name: target.0, revision: target.1, info: target.2)) }
+    if let verdict { expressions.append(.immediate(destination: .verdict, value: .verdict(verdict, chain: nil))) }
+    let snapshot = Snapshot(tables: [TableObject(family: family, name: table)],
+                            chains: [ChainObject(family: family, table: table, name: "INPUT", hook: 1, priority: 0, policy: 1, type: "filter")],
+                            rules: [RuleObject(family: family, table: table, chain: "INPUT", handle: 2, expressions: expressions)])
+    let ruleset = try NftablesLoader.load(snapshot, source: "test")
+    let rules = ruleset.tables[0].chains[0].rules
+    return (rules[0], ruleset.diagnostics)
+}
