@@ -33,6 +33,9 @@ enum Field: Sendable, Hashable {
     /// Anything the model has no condition for, with its nft name (`ct status`, `ip ttl`).
     case opaque(String)
 
+    /// The name of a register value written by an expression the IR has no case for.
+    static let unknownResult = "result of an unknown expression"
+
     /// Whether the kernel holds the value in host byte order (little-endian here).
     var isHostOrder: Bool {
         switch self {

@@ -10,8 +10,8 @@ extension RuleDelinearizer {
         let fields = try keyFields(set, source: source, state)
         let subject = fields.map { ValueText.subject($0) }.joined(separator: " . ")
         let reference = set.isAnonymous ? nil : "@\(name)"
-        if dynamicSets.contains(name) || set.flags & 0x10 != 0 {
-            // Elements come and go at run time: the snapshot's contents say nothing about later packets.
+        if dynamicSets.contains(name) || set.flags & 0x10 != 0 || fields.contains(where: { $0.field == .opaque(Field.unknownResult) }) {
+            // Elements come and go at run time (the snapshot's contents say nothing about later packets), or the key is unknown.
             let text = "\(subject) \(inverted ? "!= " : "")@\(name)"
             appendOpaque(&state, module: "set", text: text, negated: inverted, expression: expression)
             if destination == .verdict {
@@ -62,9 +62,7 @@ extension RuleDelinearizer {
         var covered = 0
         let keyLength = Int(set.keyLength)
         repeat {
-            guard let value = state.registers[word] else {
-                throw error("lookup in '\(set.name)' reads \(Register.verdict.advanced(byWords: word)) before writing it")
-            }
+            let value = try read(Register.verdict.advanced(byWords: word), state)
             var field = value
             if !set.fieldLengths.isEmpty, fields.count < set.fieldLengths.count, Int(set.fieldLengths[fields.count]) < field.length {
                 field.length = Int(set.fieldLengths[fields.count])

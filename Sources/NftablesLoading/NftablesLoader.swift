@@ -29,7 +29,12 @@ public enum NftablesLoader {
             }
             for chainObject in chainObjects {
                 let location = SourceLocation(source: source, detail: "table \(family) \(tableObject.name) chain \(chainObject.name)")
-                let (base, diagnostics) = baseChain(chainObject, location: location)
+                var (base, diagnostics) = baseChain(chainObject, location: location)
+                if base != nil, tableObject.flags & 0x1 != 0 {
+                    // NFT_TABLE_F_DORMANT: the table's base chains are not registered on their hooks.
+                    base = nil
+                    diagnostics.append(Diagnostic(.note, "table is dormant; its base chain is not on any hook", at: location))
+                }
                 ruleset.diagnostics += diagnostics
                 var chain = Chain(name: chainObject.name, base: base, location: location)
                 for rule in rulesByChain[chainObject.name] ?? [] {

@@ -122,8 +122,10 @@ struct RuleDelinearizer {
     }
 
     func read(_ register: Register, _ state: RuleState) throws(NftablesLoadingError) -> RegisterValue {
-        guard let value = state.registers[register.word] else { throw error("program reads \(register) before writing it") }
-        return value
+        if let value = state.registers[register.word] { return value }
+        // An expression the IR does not know may have written it; otherwise the program is malformed.
+        if state.sawUnknownExpression { return RegisterValue(field: .opaque(Field.unknownResult), length: 16) }
+        throw error("program reads \(register) before writing it")
     }
 
     func notation(_ expression: Expression) -> String {

@@ -26,6 +26,8 @@ struct RuleState: Sendable {
     var effects: [Action] = []
     var verdict: Action?
     var logs = false
+    /// An expression the IR has no case for ran: it may have written registers.
+    var sawUnknownExpression = false
     /// Comments carried by iptables-nft's `comment` match.
     var comments: [String] = []
 

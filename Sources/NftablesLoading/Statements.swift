@@ -50,6 +50,9 @@ extension RuleDelinearizer {
         case .nat(let type, let family, let addressMin, let addressMax, let protoMin, let protoMax, _):
             let addresses = try addressRange(state, addressMin, addressMax, family: family)
             let ports = try portRange(state, protoMin, protoMax)
+            if (addressMin != nil && addresses == nil) || (protoMin != nil && ports == nil) {
+                warn("\(type) target is not a constant; modelled as keeping the original: \(expression)")
+            }
             state.verdict = .nat(type == .dnat ? .destination(address: addresses, ports: ports) : .source(address: addresses, ports: ports))
             state.pieces.append(.text(natText(type.description, addresses, ports, family: family)))
         case .masquerade(_, let protoMin, let protoMax):
@@ -58,6 +61,7 @@ extension RuleDelinearizer {
             state.pieces.append(.text("masquerade"))
         case .redirect(let protoMin, let protoMax, _):
             let ports = try portRange(state, protoMin, protoMax)
+            if protoMin != nil && ports == nil { warn("redirect port is not a constant; modelled as keeping the original: \(expression)") }
             state.verdict = .nat(.redirect(ports: ports))
             state.pieces.append(.text("redirect" + (ports.map { " to :\($0.portSyntax)" } ?? "")))
         case .metaSet(let key, let source):
@@ -99,6 +103,7 @@ extension RuleDelinearizer {
         case .target(let name, let revision, let info):
             xtTarget(&state, name: name, revision: revision, info: info, expression: expression)
         default:
+            if case .other = expression { state.sawUnknownExpression = true }
             appendOpaque(&state, module: expression.name, text: notation(expression), expression: expression)
         }
     }

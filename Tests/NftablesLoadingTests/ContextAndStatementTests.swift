@@ -229,3 +229,39 @@ import Testing
         #expect(rules[0].text == "udp dport { 53, 123 } ct state new accept")
     }
 }
+
+/// Robustness: what the IR cannot name still bounds the rule, and dormant tables filter nothing.
+@Suite struct RobustnessTests {
+    @Test func registerWrittenByAnUnknownExpressionIsOpaque() throws {
+        let (rules, diagnostics) = try delinearize("""
+        inet filter input handle 2
+          [ tunnel load id => reg 1 ]
+          [ cmp eq reg 1 0x00000005 ]
+          [ immediate reg 0 drop ]
+        """)
+        #expect(rules[0].matches.count == 2)
+        #expect(rules[0].matches.allSatisfy { $0.isOpaque })
+        #expect(diagnostics.count == 2)
+    }
+
+    @Test func dnatToANonConstantIsReported() throws {
+        let (rules, diagnostics) = try delinearize("""
+        ip nat pre handle 3
+          [ meta load mark => reg 1 ]
+          [ nat dnat ip addr_min reg 1 ]
+        """)
+        #expect(rules[0].action == .nat(.destination(address: nil, ports: nil)))
+        #expect(diagnostics.count == 1)
+    }
+
+    @Test func dormantTableHasNoBaseChains() throws {
+        var snapshot = try snapshot("""
+        inet filter input handle 2
+          [ immediate reg 0 drop ]
+        """)
+        snapshot.tables[0].flags = 1
+        let ruleset = try NftablesLoader.load(snapshot, source: "live")
+        #expect(ruleset.tables[0].chains[0].base == nil)
+        #expect(ruleset.diagnostics.contains { $0.message.contains("dormant") })
+    }
+}
