@@ -102,6 +102,17 @@ extension RuleDelinearizer {
             xtMatch(&state, name: name, revision: revision, info: info, expression: expression)
         case .target(let name, let revision, let info):
             xtTarget(&state, name: name, revision: revision, info: info, expression: expression)
+        case .other("synproxy", _), .other("fwd", _):
+            // These take the packet away (stolen or sent out elsewhere) for at least some packets.
+            state.verdict = .opaqueVerdict(expression.name)
+            state.pieces.append(.text(notation(expression)))
+            warn("'\(expression.name)' decides outside the ruleset; its verdict is treated as unknown: \(expression)")
+        case .other("dup", _), .other("last", _):
+            state.pieces.append(.text(notation(expression)))
+        case .other("tproxy", _):
+            state.effects.append(.continue("tproxy"))
+            state.pieces.append(.text(notation(expression)))
+            warn("'tproxy' delivers to a local socket; not modelled: \(expression)")
         default:
             if case .other = expression { state.sawUnknownExpression = true }
             appendOpaque(&state, module: expression.name, text: notation(expression), expression: expression)

@@ -264,4 +264,16 @@ import Testing
         #expect(ruleset.tables[0].chains[0].base == nil)
         #expect(ruleset.diagnostics.contains { $0.message.contains("dormant") })
     }
+
+    @Test func expressionsThatTakeThePacketAreOpaqueVerdicts() throws {
+        let (rules, diagnostics) = try delinearize("""
+        inet filter input handle 4
+          [ synproxy mss 1460 wscale 7 ]
+        inet filter input handle 5
+          [ dup sreg_addr 1 ]
+        """)
+        #expect(rules[0].action == .opaqueVerdict("synproxy"))
+        #expect(rules[1].action == .none && rules[1].matches.isEmpty)
+        #expect(diagnostics.count == 1)
+    }
 }
