@@ -108,7 +108,10 @@ public struct NotationParser {
             var inverted = false
             while !s.atEnd {
                 let word = try s.word()
-                if word == "dreg" { destination = Register(UInt32(try s.integer())) } else if word == "0x1" { inverted = true } else {
+                // libnftnl prints the lookup flags (`0x0`, `0x1`); the IR printer only `0x1`, for `!=`.
+                if word == "dreg" { destination = Register(UInt32(try s.integer())) } else if word.hasPrefix("0x"), let flags = UInt32(word.dropFirst(2), radix: 16) {
+                    inverted = flags & 1 != 0
+                } else {
                     throw s.error("unexpected '\(word)' in lookup")
                 }
             }
@@ -341,9 +344,24 @@ public struct NotationParser {
         var text = s.rest()
         var prefix: String?, group: UInt16?, level: UInt32?, flags: UInt32?, snaplen: UInt32?, threshold: UInt16?
         if let range = text.firstRange(of: " level ") ?? (text.hasPrefix("level ") ? text.firstRange(of: "level ") : nil) {
-            let numbers = text[range.upperBound...].split(separator: " ")
-            guard numbers.count == 3, numbers[1] == "flags", let l = UInt32(numbers[0]), let f = UInt32(numbers[2]) else { throw s.error("bad log level") }
+            // The IR printer writes `level L flags F`; libnftnl writes `level L` and the flag names.
+            let words = text[range.upperBound...].split(separator: " ").map(String.init)
+            guard let l = words.first.flatMap({ UInt32($0) }) else { throw s.error("bad log level") }
             level = l
+            var f: UInt32 = 0
+            var index = 1
+            let names: [String: UInt32] = ["tcpseq": 0x1, "tcpopt": 0x2, "ipopt": 0x4, "uid": 0x8, "nflog": 0x10, "macdecode": 0x20]
+            while index < words.count {
+                if words[index] == "flags", index + 1 < words.count, let value = UInt32(words[index + 1]) {
+                    f |= value
+                    index += 2
+                } else if let bit = names[words[index]] {
+                    f |= bit
+                    index += 1
+                } else {
+                    throw s.error("bad log flags")
+                }
+            }
             flags = f
             text = String(text[..<range.lowerBound])
         }

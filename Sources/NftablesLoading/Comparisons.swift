@@ -19,6 +19,10 @@ extension RuleDelinearizer {
         } else if data.count > value.length {
             throw error("comparison of \(data.count) bytes with a \(value.length)-byte value")
         }
+        if case .composite(let parts) = value.field, op == .eq || op == .neq, value.mask == nil, data.count == value.length {
+            try compareMerged(&state, parts: parts, data: data, negated: op == .neq, expression: expression)
+            return
+        }
         let raw = value.integer(data)
         let values: IntervalSet<UInt128>
         switch op {
@@ -29,6 +33,30 @@ extension RuleDelinearizer {
         case .gte: values = IntervalSet(raw...value.maximum)
         }
         constrain(&state, value, values, negated: op == .neq, expression: expression)
+    }
+
+    /// A compare of a merged load: each field equals its slice of the data (or, for `neq`, not all of them do).
+    private mutating func compareMerged(_ state: inout RuleState, parts: [Field.Part], data: Bytes, negated: Bool,
+                                        expression: Expression) throws(NftablesLoadingError) {
+        var offset = 0
+        var pieces: [(RegisterValue, IntervalSet<UInt128>)] = []
+        for part in parts {
+            let value = RegisterValue(field: part.field, length: part.length)
+            pieces.append((value, IntervalSet(value: value.integer(Bytes(Array(data.bytes[offset..<(offset + part.length)]))))))
+            offset += part.length
+        }
+        if !negated {
+            for (value, values) in pieces { constrain(&state, value, values, negated: false, expression: expression) }
+            return
+        }
+        var conjunction: [Match] = []
+        for (value, values) in pieces {
+            let condition = builder.condition(value, in: values)
+            let text = "\(ValueText.subject(value)) \(ValueText.render(value, values, condition: condition))"
+            conjunction.append(Match(condition ?? .opaque(OpaqueMatch(module: value.field.name, reason: "merged field is not modelled")), text: text))
+        }
+        if conjunction.contains(where: \.isOpaque) { warn("part of '\(conjunction.map(\.text).joined(separator: " "))' is not modelled; treated as unknown: \(expression)") }
+        state.append(Match(.oneOf([conjunction]), negated: true, text: "!= (" + conjunction.map(\.text).joined(separator: " ") + ")"))
     }
 
     /// Adds "the value lies in `values`" (or not), merging with a preceding positive test of the same value.

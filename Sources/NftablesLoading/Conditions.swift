@@ -95,7 +95,7 @@ struct ConditionBuilder {
                 types.insert(AddressType.allCases[Int(type)])
             }
             return .addressType(side, types)
-        case .immediate, .opaque:
+        case .immediate, .opaque, .composite:
             return nil
         }
     }

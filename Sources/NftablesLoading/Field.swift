@@ -5,7 +5,7 @@ import NftablesBytecode
 ///
 /// The delinearizer resolves every load to a field once, using the protocol context known at
 /// that point of the program; comparisons and lookups then turn values of the field into conditions.
-enum Field: Sendable, Hashable {
+indirect enum Field: Sendable, Hashable {
     /// The first bytes of an address (all of them for a full load; fewer make a prefix).
     case address(PacketSide, AddressFamily)
     /// A transport port; `protocolNumber` nil is nft's `th`: no protocol was checked.
@@ -32,6 +32,14 @@ enum Field: Sendable, Hashable {
     case immediate(Bytes)
     /// Anything the model has no condition for, with its nft name (`ct status`, `ip ttl`).
     case opaque(String)
+    /// Adjacent fields read by one load, as nft merges them (`udp sport 68 udp dport 67` is one 4-byte load).
+    case composite([Part])
+
+    /// One field of a merged load and its byte length.
+    struct Part: Sendable, Hashable {
+        var field: Field
+        var length: Int
+    }
 
     /// The name of a register value written by an expression the IR has no case for.
     static let unknownResult = "result of an unknown expression"
@@ -65,6 +73,7 @@ enum Field: Sendable, Hashable {
         case .interfaceIndex(let input): return input ? "iif" : "oif"
         case .fibType(let side): return "fib \(side == .source ? "saddr" : "daddr") type"
         case .immediate(let bytes): return bytes.description
+        case .composite(let parts): return parts.map(\.field.name).joined(separator: " . ")
         }
     }
 }

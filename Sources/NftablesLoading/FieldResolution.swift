@@ -28,6 +28,12 @@ enum FieldResolution {
             if offset == destination, length <= size { return (.address(.destination, family), dependency) }
             if family == .ipv4, offset == 9, length == 1 { return (.layer4Protocol("ip protocol"), dependency) }
             if family == .ipv6, offset == 6, length == 1 { return (.layer4Protocol("ip6 nexthdr"), dependency) }
+            if family == .ipv4, offset == 12, length == 8 {
+                return (.composite([.init(field: .address(.source, .ipv4), length: 4), .init(field: .address(.destination, .ipv4), length: 4)]), dependency)
+            }
+            if family == .ipv6, offset == 8, length == 32 {
+                return (.composite([.init(field: .address(.source, .ipv6), length: 16), .init(field: .address(.destination, .ipv6), length: 16)]), dependency)
+            }
             let names: [Int: String] = family == .ipv4 ? [8: "ip ttl", 1: "ip dscp", 4: "ip id", 2: "ip length"] : [7: "ip6 hoplimit", 4: "ip6 length"]
             return (.opaque(names[offset] ?? "\(family == .ipv4 ? "ip" : "ip6") header \(length)b @ \(offset)"), dependency)
         case .transport:
@@ -43,6 +49,10 @@ enum FieldResolution {
                     return (.port(offset == 0 ? .source : .destination, protocolNumber: number), dependency)
                 }
                 if number == 6, offset == 13, length == 1 { return (.tcpFlags, dependency) }
+                if offset == 0, length == 4 {
+                    return (.composite([.init(field: .port(.source, protocolNumber: number), length: 2),
+                                        .init(field: .port(.destination, protocolNumber: number), length: 2)]), dependency)
+                }
             case 1, 58:
                 let family: AddressFamily = number == 1 ? .ipv4 : .ipv6
                 // The model's ICMP condition follows the packet's family: only exact when the family is known to agree.

@@ -209,6 +209,31 @@ import Testing
         #expect(diagnostics.count == 1)
     }
 
+    @Test func mergedLoadsSplitIntoFields() throws {
+        // udp sport 68 udp dport 67 accept: nft merges the two compares into one 4-byte load
+        // (captured from a corpus ruleset); and the negated form, built the same way.
+        let (rules, _) = try delinearize("""
+        inet filter home_input handle 78
+          [ meta load l4proto => reg 1 ]
+          [ cmp eq reg 1 0x00000011 ]
+          [ payload load 4b @ transport header + 0 => reg 1 ]
+          [ cmp eq reg 1 0x43004400 ]
+          [ immediate reg 0 accept ]
+        inet filter home_input handle 79
+          [ meta load nfproto => reg 1 ]
+          [ cmp eq reg 1 0x00000002 ]
+          [ payload load 8b @ network header + 12 => reg 1 ]
+          [ cmp neq reg 1 0x0100000a 0x0200000a ]
+          [ immediate reg 0 drop ]
+        """)
+        #expect(conditions(rules[0]) == [.layer4Protocol(protocols(17)), .port(.source, ports(68...68)), .port(.destination, ports(67...67))])
+        #expect(rules[0].text == "udp sport 68 udp dport 67 accept")
+        let negated = rules[1].matches[1]
+        #expect(negated.negated)
+        #expect(negated.condition == .oneOf([[Match(.address(.source, addresses("10.0.0.1")), text: "ip saddr 10.0.0.1"),
+                                              Match(.address(.destination, addresses("10.0.0.2")), text: "ip daddr 10.0.0.2")]]))
+    }
+
     @Test func stateAndPortSetTogether() throws {
         // udp dport { 53, 123 } ct state new accept
         let anonymous = SetObject(family: .ip, table: "t", name: "__set3", flags: 0x3, keyLength: 2, elements: [

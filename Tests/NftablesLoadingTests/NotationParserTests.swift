@@ -103,6 +103,21 @@ import Testing
         }
     }
 
+    @Test func libnftnlFormsAreRead() throws {
+        // `nft --debug=netlink list ruleset` prints lookup flags and log flag names (captured from corpus rulesets).
+        let rules = try NotationParser.rules("""
+        inet filter wan_input 5
+          [ lookup reg 1 set portmap dreg 0 0x0 ]
+          [ log prefix ipv4 input drop:  level 4 tcpseq tcpopt ipopt uid macdecode ]
+          [ log prefix FIRST PACKET IS NOT SYN level 4 ]
+        """)
+        let expressions = rules[0].expressions
+        #expect(rules[0].handle == 5)
+        #expect(expressions[0] == .lookup(source: Register(1), destination: .verdict, set: "portmap", setId: nil, inverted: false))
+        #expect(expressions[1] == .log(prefix: "ipv4 input drop: ", group: nil, level: 4, flags: 0x2f, snaplen: nil, threshold: nil))
+        #expect(expressions[2] == .log(prefix: "FIRST PACKET IS NOT SYN", group: nil, level: 4, flags: 0, snaplen: nil, threshold: nil))
+    }
+
     @Test func malformedLinesAreErrors() {
         var parser = NotationParser()
         #expect(throws: NotationParser.ParseError.self) { try parser.expression("[ payload load 2 @ transport header + 2 => reg 1 ]") }
