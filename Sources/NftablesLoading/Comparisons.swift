@@ -16,6 +16,8 @@ extension RuleDelinearizer {
             default:
                 value = RegisterValue(field: .opaque("\(value.field.name) (first \(data.count) bytes)"), length: data.count)
             }
+        } else if data.count > value.length, case .opaque = value.field {
+            value.length = data.count
         } else if data.count > value.length {
             throw error("comparison of \(data.count) bytes with a \(value.length)-byte value")
         }

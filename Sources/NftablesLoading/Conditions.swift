@@ -110,6 +110,8 @@ struct ConditionBuilder {
         let prefix = maskValue.nonzeroBitCount
         // The mask must be a prefix: ones from the top of the loaded bytes, then zeros.
         guard prefix == 0 || maskValue == full ^ ((UInt128(1) << UInt128(loadedBits - prefix)) - 1) else { return nil }
+        // A zero mask keeps nothing of the address: every address, or none.
+        if prefix == 0 { return .address(side, values.contains(0) ? AddressSet(family.domain) : AddressSet()) }
         let zeros = loadedBits - prefix
         let hostBits = width - prefix
         var ranges: [ClosedRange<UInt128>] = []
@@ -118,7 +120,6 @@ struct ConditionBuilder {
             let low = zeros == 0 ? range.lowerBound : (range.lowerBound + (UInt128(1) << UInt128(zeros)) - 1) >> UInt128(zeros)
             let high = zeros == 0 ? range.upperBound : range.upperBound >> UInt128(zeros)
             guard low <= high else { continue }
-            if prefix == 0 { ranges.append(family.domain); continue }
             let span: UInt128 = hostBits >= 128 ? UInt128.max : (UInt128(1) << UInt128(hostBits)) - 1
             ranges.append((low << UInt128(hostBits))...((high << UInt128(hostBits)) | span))
         }

@@ -102,6 +102,18 @@ import Testing
         #expect(conditions(rules[0]) == [.address(.destination, addresses("192.168.16.0/20"))])
     }
 
+    @Test func zeroMaskMatchesEveryAddress() throws {
+        // ip saddr & 0.0.0.0 == 0.0.0.0 (built): no bits kept, every IPv4 address.
+        let (rules, _) = try delinearize("""
+        ip filter input handle 11
+          [ payload load 4b @ network header + 12 => reg 1 ]
+          [ bitwise reg 1 = ( reg 1 & 0x00000000 ) ^ 0x00000000 ]
+          [ cmp eq reg 1 0x00000000 ]
+          [ immediate reg 0 accept ]
+        """)
+        #expect(conditions(rules[0]) == [.address(.source, AddressSet(AddressFamily.ipv4.domain))])
+    }
+
     @Test func ipv6Prefix() throws {
         // ip6 saddr 2001:db8::/32 drop
         let (rules, _) = try delinearize("""
