@@ -106,6 +106,15 @@ import Testing
         #expect(mark.matches[0].negated)
     }
 
+    @Test func iptablesInterfaceNamesIncludeTheTerminator() throws {
+        // -i lo: iptables-nft compares "lo" and its NUL (3 bytes), an exact name; -i eth+ compares "eth" only.
+        let load = Expression.meta(key: .iifname, destination: Register(1))
+        let (exact, _) = try iptablesRule([load, .cmp(op: .eq, source: Register(1), data: Bytes(Array("lo".utf8) + [0]))], verdict: .accept)
+        #expect(conditions(exact) == [.inInterface(InterfacePattern(name: "lo", isWildcard: false))])
+        let (wildcard, _) = try iptablesRule([load, .cmp(op: .eq, source: Register(1), data: Bytes(Array("eth".utf8)))], verdict: .accept)
+        #expect(conditions(wildcard) == [.inInterface(InterfacePattern(name: "eth", isWildcard: true))])
+    }
+
     @Test func unknownMatchIsOpaque() throws {
         let (rule, diagnostics) = try iptablesRule(matches: [("recent", 0, Bytes([1, 2, 3]))], verdict: .drop)
         #expect(rule.matches[0].isOpaque)
