@@ -4,7 +4,9 @@
 /// Printed values are 32-bit words with no byte count, so the parser infers each value's length
 /// from what the register holds (a 2-byte payload load makes `cmp eq reg 1 0x00001600` two bytes);
 /// a value shorter than its register (an interface-name prefix) keeps the bytes up to its last
-/// non-zero byte. Attributes the printer leaves out (a lookup's set id, xt info) come back empty.
+/// non-zero byte. The printed words cannot tell `"lo"` from `"lo\0"` (iptables-nft's exact name),
+/// so such values read as the prefix; build them as `Bytes` when the difference matters.
+/// Attributes the printer leaves out (a lookup's set id, xt info) come back empty.
 public struct NotationParser {
     /// Byte widths of register words written so far in the current rule, by word.
     private var widths: [Int: Int] = [:]
