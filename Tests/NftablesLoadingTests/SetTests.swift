@@ -245,6 +245,44 @@ import Testing
         #expect(diagnostics.count == 1)
     }
 
+    @Test func connectionStateVerdictMap() throws {
+        // ct state vmap { established : accept, related : accept, invalid : drop }
+        let map = SetObject(family: .inet, table: "f", name: "__map0", flags: 0xb, keyLength: 4, dataType: 0xffff_ff00, elements: [
+            element("0x00000002", data: .verdict(.accept, chain: nil)), element("0x00000004", data: .verdict(.accept, chain: nil)),
+            element("0x00000001", data: .verdict(.drop, chain: nil)),
+        ])
+        let (rules, _) = try delinearize("""
+        inet f in handle 2
+          [ ct load state => reg 1 ]
+          [ lookup reg 1 set __map0 dreg 0 ]
+        """, sets: [map])
+        #expect(rules.map(conditions) == [[.connectionState(.established)], [.connectionState(.related)], [.connectionState(.invalid)]])
+        #expect(rules.map(\.action) == [.verdict(.accept), .verdict(.accept), .verdict(.drop)])
+        #expect(rules[2].text == "ct state invalid drop")
+    }
+
+    @Test func concatenationOfAnInterfaceNameAndAPort() throws {
+        // iifname . tcp dport { "eth0" . 22, "eth1" . 80 } accept: a 16-byte field in reg 1, the port in reg 2.
+        let set = SetObject(family: .inet, table: "f", name: "__set1", flags: 0x3, keyLength: 20, elements: [
+            element("0x30687465 0x00000000 0x00000000 0x00000000 0x00001600", count: 20),
+            element("0x31687465 0x00000000 0x00000000 0x00000000 0x00005000", count: 20),
+        ])
+        let (rules, _) = try delinearize("""
+        inet f in handle 3
+          [ meta load l4proto => reg 1 ]
+          [ cmp eq reg 1 0x00000006 ]
+          [ meta load iifname => reg 1 ]
+          [ payload load 2b @ transport header + 2 => reg 2 ]
+          [ lookup reg 1 set __set1 ]
+          [ immediate reg 0 accept ]
+        """, sets: [set])
+        guard case .oneOf(let alternatives) = rules[0].matches.last?.condition else { Issue.record("expected oneOf"); return }
+        #expect(alternatives.map { $0.map(\.condition) } == [
+            [.inInterface(InterfacePattern(name: "eth0", isWildcard: false)), .port(.destination, ports(22...22))],
+            [.inInterface(InterfacePattern(name: "eth1", isWildcard: false)), .port(.destination, ports(80...80))],
+        ])
+    }
+
     @Test func lookupInAMissingSetIsAnError() throws {
         #expect(throws: NftablesLoadingError.self) {
             try delinearize("""
