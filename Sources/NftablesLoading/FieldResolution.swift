@@ -1,0 +1,115 @@
+import FirewallModel
+import NftablesBytecode
+
+/// What the program has established about the packet's protocols before a load.
+struct ProtocolContext: Sendable, Hashable {
+    /// Known from the table family or a preceding `meta nfproto`/`meta protocol` check.
+    var family: AddressFamily?
+    /// The match that established `family`, when a match did.
+    var familyMatch: Int?
+    /// Known from a preceding `meta l4proto`, `ip protocol` or `ip6 nexthdr` check.
+    var layer4: UInt8?
+    var layer4Match: Int?
+}
+
+/// Resolves loads (`payload`, `meta`, `ct`, `fib`) to fields, as nft's delinearizer does with
+/// its payload and meta templates.
+enum FieldResolution {
+    /// The field a payload load reads, given the protocol context; nil dependency when none was used.
+    static func payload(base: PayloadBase, offset: Int, length: Int, context: ProtocolContext) -> (Field, dependency: Int?) {
+        switch base {
+        case .network:
+            guard let family = context.family else {
+                return (.opaque("\(length)b @ network header + \(offset)"), nil)
+            }
+            let dependency = context.familyMatch
+            let (source, destination, size) = family == .ipv4 ? (12, 16, 4) : (8, 24, 16)
+            if offset == source, length <= size { return (.address(.source, family), dependency) }
+            if offset == destination, length <= size { return (.address(.destination, family), dependency) }
+            if family == .ipv4, offset == 9, length == 1 { return (.layer4Protocol("ip protocol"), dependency) }
+            if family == .ipv6, offset == 6, length == 1 { return (.layer4Protocol("ip6 nexthdr"), dependency) }
+            if family == .ipv4, offset == 12, length == 8 {
+                return (.composite([.init(field: .address(.source, .ipv4), length: 4), .init(field: .address(.destination, .ipv4), length: 4)]), dependency)
+            }
+            if family == .ipv6, offset == 8, length == 32 {
+                return (.composite([.init(field: .address(.source, .ipv6), length: 16), .init(field: .address(.destination, .ipv6), length: 16)]), dependency)
+            }
+            let names: [Int: String] = family == .ipv4 ? [8: "ip ttl", 1: "ip dscp", 4: "ip id", 2: "ip length"] : [7: "ip6 hoplimit", 4: "ip6 length"]
+            return (.opaque(names[offset] ?? "\(family == .ipv4 ? "ip" : "ip6") header \(length)b @ \(offset)"), dependency)
+        case .transport:
+            guard let number = context.layer4 else {
+                // nft's `th`: no protocol was checked, so the bytes mean ports only for port-carrying protocols.
+                if (offset == 0 || offset == 2), length == 2 { return (.port(offset == 0 ? .source : .destination, protocolNumber: nil), nil) }
+                return (.opaque("th \(length)b @ \(offset)"), nil)
+            }
+            let dependency = context.layer4Match
+            switch number {
+            case 6, 17, 132, 136, 33:
+                if (offset == 0 || offset == 2), length == 2 {
+                    return (.port(offset == 0 ? .source : .destination, protocolNumber: number), dependency)
+                }
+                if number == 6, offset == 13, length == 1 { return (.tcpFlags, dependency) }
+                if offset == 0, length == 4 {
+                    return (.composite([.init(field: .port(.source, protocolNumber: number), length: 2),
+                                        .init(field: .port(.destination, protocolNumber: number), length: 2)]), dependency)
+                }
+            case 1, 58:
+                let family: AddressFamily = number == 1 ? .ipv4 : .ipv6
+                // The model's ICMP condition follows the packet's family: only exact when the family is known to agree.
+                if context.family == family, offset <= 1, offset + length <= 2 { return (.icmp(family, offset: offset), dependency) }
+            default:
+                break
+            }
+            return (.opaque("transport header \(length)b @ \(offset) of protocol \(number)"), dependency)
+        case .link:
+            if offset == 12, length == 2 { return (.ethertype("ether type"), nil) }
+            return (.opaque("ether header \(length)b @ \(offset)"), nil)
+        case .inner, .tunnel:
+            return (.opaque("\(base) header \(length)b @ \(offset)"), nil)
+        }
+    }
+
+    /// The field a `meta` load reads.
+    static func meta(_ key: MetaKey) -> Field {
+        switch key.description {
+        case "l4proto": .layer4Protocol("meta l4proto")
+        case "nfproto": .netfilterFamily("meta nfproto")
+        case "protocol": .ethertype("meta protocol")
+        case "mark": .mark
+        case "iifname": .interfaceName(input: true)
+        case "oifname": .interfaceName(input: false)
+        case "iif": .interfaceIndex(input: true)
+        case "oif": .interfaceIndex(input: false)
+        default: .opaque("meta \(key)")
+        }
+    }
+
+    /// The field a `ct` load reads.
+    static func conntrack(_ key: ConntrackKey, direction: UInt8?) -> Field {
+        switch (key.description, direction) {
+        case ("state", nil): .connectionState
+        case ("mark", nil): .connectionMark
+        case ("l3protocol", _): .netfilterFamily("ct l3proto")
+        default: .opaque("ct " + (direction.map { $0 == 0 ? "original " : "reply " } ?? "") + key.description)
+        }
+    }
+
+    /// The field a `fib` lookup yields: route types of one address are exact, the rest opaque.
+    static func fib(flags: UInt32, result: UInt32) -> Field {
+        let typeResult: UInt32 = 3
+        if result == typeResult, flags == 1 { return .fibType(.source) }
+        if result == typeResult, flags == 2 { return .fibType(.destination) }
+        return .opaque(Expression.fib(flags: flags, result: result, destination: .verdict).description
+            .replacingPrefix("[ ", with: "").replacingSuffix(" => reg 0 ]", with: ""))
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+
+    func replacingSuffix(_ suffix: String, with replacement: String) -> String {
+        hasSuffix(suffix) ? dropLast(suffix.count) + replacement : self
+    }
+}

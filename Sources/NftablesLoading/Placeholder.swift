@@ -1,1 +1,0 @@
-// NftablesLoading: placeholder while the module is written.

@@ -1,1 +1,0 @@
-// NftablesLoadingTests: placeholder while the suite is written.
