@@ -129,8 +129,16 @@ struct ImportSummary {
     var flows: Int { pages.map(\.flows.count).reduce(0, +) }
     var problems: Int { tables.map(\.problems.count).reduce(0, +) }
 
+    /// Rows not understood, and tables that look like port tables but were not read as such.
     func problemLines() -> String {
-        pages.flatMap(\.problems).map { "fwaudit: not understood: \($0)\n" }.joined()
+        var text = ""
+        for table in tables {
+            if let skipped = table.skipped, skipped.contains("no protocol") {
+                text += "fwaudit: note: \(table.page):\(table.line): table \(table.number): skipped, \(skipped.replacingOccurrences(of: "not a port table (", with: "has ports but ").dropLast())\n"
+            }
+            text += table.problems.map { "fwaudit: not understood: \($0)\n" }.joined()
+        }
+        return text
     }
 
     /// `fwaudit: imported 6 flows from 6 rows of 1 port table on 1 page (html/compound: 6 rows); 0 rows not understood`.

@@ -28,7 +28,7 @@ public enum ColumnKind: String, Sendable, Hashable, CaseIterable {
 /// Header/column classification: each column's kind from its header in English, Italian, German,
 /// French, Spanish, Japanese or Chinese, checked against and completed by what its cells contain.
 public enum ColumnClassifier {
-    static let portWords = ["port", "puerto", "ポート", "端口", "埠"]
+    static let portWords = ["ポート", "端口", "埠"]
     static let sourceWords = ["source", "origine", "origen", "origin", "quell", "送信元", "源", "来源", "from", "von", "client"]
     static let destinationWords = ["destination", "destinazione", "destino", "ziel", "宛先", "目标", "目的", "to", "nach"]
     static let directionWords = ["direction", "direzione", "richtung", "sens", "direccion", "方向", "flusso"]
@@ -43,10 +43,9 @@ public enum ColumnClassifier {
         let header = normalize(raw)
         if header.isEmpty { return nil }
         let slashes = header.filter { $0 == "/" }.count
-        if slashes >= 2, contains(header, portWords), header.contains("tcp") || header.contains("udp") { return .compound }
-        if contains(header, portWords) {
+        if slashes >= 2, mentionsPorts(header), header.contains("tcp") || header.contains("udp") { return .compound }
+        if mentionsPorts(header) {
             if contains(header, sourceWords) && !header.contains("destination") && !header.contains("destinazione") { return .sourcePorts }
-            if header.contains("protocol") && !contains(header, ["range", "intervallo", "bereich"]) && header.contains("/") { return .ports }
             return .ports
         }
         if contains(header, peerWords) { return .peer }
@@ -65,6 +64,14 @@ public enum ColumnClassifier {
     static func normalize(_ text: String) -> String {
         TextCleaning.oneLine(text).folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
             .replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether the header speaks of ports: a word starting or ending with `port` (`Ports`, `Porta`,
+    /// `Quellport`, `Port(s)`) but not `transport`, `puerto`, or a CJK word for port.
+    static func mentionsPorts(_ header: String) -> Bool {
+        let tokens = header.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        if tokens.contains(where: { ($0.hasPrefix("port") || $0.hasSuffix("port") || $0.hasPrefix("puert")) && !$0.hasSuffix("transport") }) { return true }
+        return portWords.contains { header.contains($0) }
     }
 
     /// Whether any keyword occurs; keywords of three letters or fewer must be whole words (`to`, `von`).

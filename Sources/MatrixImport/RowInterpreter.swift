@@ -23,6 +23,7 @@ public struct TableLayout: Sendable, Hashable {
         if has(.compound) { return nil }
         guard let portColumn = first(.ports) else { return "no port column" }
         if has(.transport) { return nil }
+        if let service = first(.service), table.rows.contains(where: { TransportText.parse($0.cell(service)) != nil }) { return nil }
         let transportsInCells = table.rows.contains { row in
             if case .success(let spec) = PortText.specification(row.cell(portColumn)) { return spec.ports.keys.contains { $0 != nil } }
             return false
@@ -57,6 +58,9 @@ public enum RowInterpreter {
             var columnTransports: Set<Transport>?
             if let text = cell(.transport) {
                 guard let parsed = TransportText.parse(text) else { return fail("cannot read protocol '\(text)'") }
+                columnTransports = parsed
+            } else if !layout.has(.transport), let text = cell(.service), let parsed = TransportText.parse(text) {
+                // `UDP/SRTP` in a traffic column names the transport when no column does.
                 columnTransports = parsed
             }
             var byTransport: [Transport: PortSet] = [:]
@@ -96,9 +100,13 @@ public enum RowInterpreter {
 
         var sourcePorts: PortSet?
         if let text = cell(.sourcePorts), !text.isEmpty {
-            switch PortText.ports(text) {
+            switch PortText.specification(text) {
             case .failure(let problem): return fail("source ports: \(problem.message)")
-            case .success(let ports): sourcePorts = ports.isFull() ? nil : ports
+            case .success(let spec):
+                // Transports written with source ports (`1024-65535/TCP`) repeat the row's; the ports are what counts.
+                let ports = spec.ports.values.reduce(PortSet()) { $0.union($1) }
+                if ports.isEmpty && !spec.saysNone { return fail("source ports: no port in '\(text)'") }
+                sourcePorts = ports.isEmpty || ports.isFull() ? nil : ports
             }
         }
 

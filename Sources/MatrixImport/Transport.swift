@@ -47,7 +47,9 @@ public enum Transport: String, Sendable, Hashable, CaseIterable, Comparable {
 public enum TransportText {
     public static func parse(_ text: String) -> Set<Transport>? {
         let words = words(in: text)
-        let transports = Set(words.compactMap(Transport.named))
+        var transports = Set(words.compactMap(Transport.named))
+        // Web protocols always run over TCP; other application protocols are not guessed at.
+        if transports.isEmpty, let first = words.first?.lowercased(), first == "http" || first == "https" { transports.insert(.tcp) }
         return transports.isEmpty ? nil : transports
     }
 
