@@ -19,7 +19,7 @@ public enum TableExtraction {
         let headings = container == .csv ? [] : self.headings(in: normalized, lines: lines)
         return found.enumerated().map { offset, entry in
             let (table, syntax) = entry
-            let heading = headings.last { $0.line < table.line }?.text
+            let heading = headings.last { $0.line <= table.line }?.text
             let rows = table.rows.enumerated().map { SourceRow(number: $0.offset + 1, line: $0.element.line, cells: $0.element.cells) }
             return SourceTable(page: page, number: offset + 1, heading: heading, line: table.line, syntax: syntax, header: table.header, rows: rows)
         }
