@@ -113,7 +113,8 @@ public enum ColumnClassifier {
             if byHeader == nil {
                 if share(isTransport) >= 0.6 { return .transport }
                 if share({ Direction.parse($0) != nil }) >= 0.6 { return .direction }
-                if share({ if case .success = PortText.ports($0) { return true }; return false }) >= 0.6 { return .ports }
+                // Bare numbers could be anything (CPU counts); ports written with their transport (`443/TCP`) are ports.
+                if share({ if case .success(let spec) = PortText.specification($0) { return spec.ports.keys.contains { $0 != nil } }; return false }) >= 0.6 { return .ports }
                 return .other
             }
             return byHeader!
@@ -125,7 +126,8 @@ public enum ColumnClassifier {
     static func isTransport(_ cell: String) -> Bool {
         guard let transports = TransportText.parse(cell) else { return false }
         // A transport column holds little else: `TCP (TLS)` yes, a sentence mentioning TCP no.
-        return !transports.isEmpty && TransportText.words(in: cell).count <= 4
+        let words = TransportText.words(in: cell)
+        return !transports.isEmpty && words.count <= 4 && !words.contains { $0.allSatisfy(\.isNumber) }
     }
 
     static func isCompound(_ cell: String) -> Bool {
