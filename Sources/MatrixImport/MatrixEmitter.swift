@@ -14,7 +14,7 @@ public struct ImportedZone: Sendable, Hashable {
 }
 
 /// The matrix an import produces: flows with zone ids, zones bound or left as marked placeholders.
-public struct ImportedMatrix: Sendable, Hashable {
+public struct ImportedMatrix: Sendable {
     public var name: String
     public var reference: String
     public var zones: [ImportedZone]
@@ -25,11 +25,6 @@ public struct ImportedMatrix: Sendable, Hashable {
     public var endpoints: [(from: String, to: String)]
 
     public var unboundZones: [ImportedZone] { zones.filter { !$0.isBound } }
-
-    public static func == (lhs: ImportedMatrix, rhs: ImportedMatrix) -> Bool {
-        lhs.name == rhs.name && lhs.reference == rhs.reference && lhs.zones == rhs.zones && lhs.flows == rhs.flows
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(flows) }
 
     /// Roles become zones (bound by `bindings`, wildcards to `any`, others to placeholder zones named by slug).
     public init(name: String, pages: [PageImport], bindings: ZoneBindings = ZoneBindings()) {

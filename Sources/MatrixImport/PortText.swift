@@ -170,8 +170,7 @@ public enum PortText {
                 var digits = ""
                 while isDigit(index) { digits.append(characters[index]); index += 1 }
                 // Thousands grouping: one to three digits, a separator, exactly three digits.
-                while digits.count <= 3, index + 3 < characters.count + 0 || index + 3 == characters.count,
-                      index < characters.count, [".", " ", "\u{00A0}", "\u{202F}", "\u{2009}", "'", ","].contains(characters[index]),
+                while digits.count <= 3, index < characters.count, [".", " ", "\u{00A0}", "\u{202F}", "\u{2009}", "'", ","].contains(characters[index]),
                       isDigit(index + 1), isDigit(index + 2), isDigit(index + 3), !isDigit(index + 4) {
                     let group = String(characters[(index + 1)...(index + 3)])
                     guard let merged = Int(digits + group), merged <= 65535 else { break }

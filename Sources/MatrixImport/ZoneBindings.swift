@@ -70,11 +70,9 @@ struct BindingsReader: DocumentReader {
             let probe = MatrixEmitter.zoneProbe(id: id, isLocal: isLocal, addresses: addresses, interfaces: interfaces)
             do {
                 _ = try PortMatrixLoader.load(probe, source: source)
-            } catch let problem as DocumentError {
-                let detail = problem.keyPath.replacingOccurrences(of: "zones.\(id)", with: path)
-                throw DocumentError(location: location(key), keyPath: detail.isEmpty ? path : detail, message: problem.message)
             } catch {
-                throw DocumentError(location: location(key), keyPath: path, message: "\(error)")
+                let detail = error.keyPath.replacingOccurrences(of: "zones.\(id)", with: path)
+                throw DocumentError(location: location(key), keyPath: detail.isEmpty ? path : detail, message: error.message)
             }
             bindings.append(.init(id: id, roles: roles, isLocal: isLocal, addresses: addresses, interfaces: interfaces, line: key.mark?.line))
         }
