@@ -111,7 +111,7 @@ public enum ColumnClassifier {
         case .service?, .host?, nil:
             if share(isCompound) >= 0.6 { return .compound }
             if byHeader == nil {
-                if share(isTransport) >= 0.6 { return .transport }
+                if share(isOnlyTransport) >= 0.6 { return .transport }
                 if share({ Direction.parse($0) != nil }) >= 0.6 { return .direction }
                 // Bare numbers could be anything (CPU counts); ports written with their transport (`443/TCP`) are ports.
                 if share({ if case .success(let spec) = PortText.specification($0) { return spec.ports.keys.contains { $0 != nil } }; return false }) >= 0.6 { return .ports }
@@ -124,10 +124,20 @@ public enum ColumnClassifier {
     }
 
     static func isTransport(_ cell: String) -> Bool {
-        guard let transports = TransportText.parse(cell) else { return false }
+        guard let transports = TransportText.parse(cell, applicationProtocols: false) else { return false }
         // A transport column holds little else: `TCP (TLS)` yes, a sentence mentioning TCP no.
         let words = TransportText.words(in: cell)
         return !transports.isEmpty && words.count <= 4 && !words.contains { $0.allSatisfy(\.isNumber) }
+    }
+
+    /// Nothing but transports and joining words (`TCP`, `UDP e TCP`, `TCP (TLS)`): what a column
+    /// without a known header must hold to count as a transport column (`_sip._tcp.example.com` does not).
+    static func isOnlyTransport(_ cell: String) -> Bool {
+        var text = TextCleaning.oneLine(cell)
+        while let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") { text.removeSubrange(open...close) }
+        let joiners: Set<String> = ["and", "or", "e", "o", "y", "et", "ou", "und", "oder"]
+        let words = text.split { $0 == " " || $0 == "/" || $0 == "," || $0 == "+" }.map { $0.lowercased() }
+        return !words.isEmpty && words.contains { Transport.named($0) != nil } && words.allSatisfy { Transport.named($0) != nil || joiners.contains($0) }
     }
 
     static func isCompound(_ cell: String) -> Bool {

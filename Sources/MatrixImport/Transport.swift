@@ -45,11 +45,13 @@ public enum Transport: String, Sendable, Hashable, CaseIterable, Comparable {
 /// Reads transport cells: `TCP`, `UDP`, `TCP/UDP`, `TCP and UDP`, `UDP e TCP`, `TCP + UDP`,
 /// `TCP (TLS)`, `ICMP`. Anything without a transport word (`HTTPS`, `IP Protocol ID 47`) is not understood.
 public enum TransportText {
-    public static func parse(_ text: String) -> Set<Transport>? {
+    /// The transports a cell names; with `applicationProtocols`, HTTP, HTTPS and (M)TLS stand for
+    /// TCP, which they always run over (DTLS is the UDP one). Other application protocols are not guessed at.
+    public static func parse(_ text: String, applicationProtocols: Bool = true) -> Set<Transport>? {
         let words = words(in: text)
         var transports = Set(words.compactMap(Transport.named))
-        // Web protocols always run over TCP; other application protocols are not guessed at.
-        if transports.isEmpty, let first = words.first?.lowercased(), first == "http" || first == "https" { transports.insert(.tcp) }
+        if applicationProtocols, transports.isEmpty,
+           words.contains(where: { ["http", "https", "tls", "mtls"].contains($0.lowercased()) }) { transports.insert(.tcp) }
         return transports.isEmpty ? nil : transports
     }
 

@@ -52,7 +52,7 @@ import Testing
 @Suite struct TransportCells {
     @Test(arguments: [
         ("TCP", [Transport.tcp]), ("UDP", [.udp]), ("TCP/UDP", [.tcp, .udp]), ("TCP and UDP", [.tcp, .udp]),
-        ("UDP e TCP", [.tcp, .udp]), ("TCP + UDP", [.tcp, .udp]), ("TCP (TLS)", [.tcp]), ("HTTPS", [.tcp]), ("ICMP", [.icmp]),
+        ("UDP e TCP", [.tcp, .udp]), ("TCP + UDP", [.tcp, .udp]), ("TCP (TLS)", [.tcp]), ("HTTPS", [.tcp]), ("SIP/TLS", [.tcp]), ("UDP and DTLS", [.udp]), ("ICMP", [.icmp]),
     ])
     func readsTransports(_ text: String, _ expected: [Transport]) {
         #expect(TransportText.parse(text) == Set(expected))

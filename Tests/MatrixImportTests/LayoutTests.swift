@@ -38,12 +38,15 @@ import Testing
     @Test func contentOverridesAMisleadingHeader() {
         // A "Protocol" column holding application protocols is the service, not the transport.
         #expect(ColumnClassifier.kind(header: "Protocol", cells: ["SIP/MTLS", "PSOM", "XMPP"]) == .service)
+        #expect(ColumnClassifier.kind(header: "Role or protocol", cells: ["Access/SIP(TLS)", "SIP/MTLS", "HTTPS", "XMPP"]) == .service)
         // Columns without a known header are classified by what they hold.
         #expect(ColumnClassifier.kind(header: "Spalte 1", cells: ["Access/SIP(MTLS)/TCP/5061", "A/V/RTP/TCP/50.000-59.999"]) == .compound)
         #expect(ColumnClassifier.kind(header: "", cells: ["TCP", "UDP", "TCP/UDP"]) == .transport)
         #expect(ColumnClassifier.kind(header: "x", cells: ["Inbound", "Outbound"]) == .direction)
         #expect(ColumnClassifier.kind(header: "x", cells: ["Web servers", "Clients"]) == .other)
         #expect(ColumnClassifier.kind(header: "Server CPU", cells: ["2", "4", "16"]) == .other)
+        #expect(ColumnClassifier.kind(header: "FQDN", cells: ["_sipfederationtls._tcp.contoso.com", "_xmpp-server._tcp.contoso.com"]) == .other)
+        #expect(ColumnClassifier.kind(header: "", cells: ["UDP e TCP", "TCP (TLS)"]) == .transport)
         #expect(ColumnClassifier.kind(header: "Spalte", cells: ["443/TCP", "UDP 4789"]) == .ports)
     }
 
