@@ -9,7 +9,7 @@ public struct FirewallAudit: ParsableCommand {
         commandName: "fwaudit",
         abstract: "Audit a Linux firewall against a documented port matrix.",
         version: version,
-        subcommands: [AuditCommand.self, ExplainCommand.self, DumpCommand.self, BaselineCommand.self, SchemaCommand.self])
+        subcommands: [AuditCommand.self, ExplainCommand.self, DumpCommand.self, BaselineCommand.self, SchemaCommand.self, MatrixCommand.self])
 
     public init() {}
 
@@ -29,7 +29,7 @@ public struct FirewallAudit: ParsableCommand {
                 return 0
             }
             Output.standardError("fwaudit: error: \(message(for: error))\n")
-            let sub = arguments.first { ["audit", "explain", "dump", "baseline", "schema"].contains($0) }
+            let sub = arguments.first { ["audit", "explain", "dump", "baseline", "schema", "matrix"].contains($0) }
             Output.standardError("See 'fwaudit \(sub.map { $0 + " " } ?? "")--help'.\n")
             return 2
         }

@@ -1,1 +1,0 @@
-// MatrixImport: placeholder while the module is written.

@@ -1,1 +1,0 @@
-// MatrixImportTests: placeholder while the suite is written.
