@@ -27,7 +27,7 @@ struct AuditOptions: ParsableArguments {
                 let needing = matrix.flows.filter { matrix.flow($0, appliesTo: family) }
                 if let first = needing.first {
                     let option = family == .ipv4 ? "--iptables-save" : "--ip6tables-save"
-                    throw .error("the matrix needs \(family) (flow '\(first.id)' and \(needing.count - 1) more) but no \(option) was given (--allow-unaudited-family to audit the rest)")
+                    throw .error("the matrix needs \(family) (flow '\(first.id)' and \(needing.count - 1) more) but no input filters \(family): no \(option) was given and no nftables input has an \(family == .ipv4 ? "ip" : "ip6") or inet table (--allow-unaudited-family to audit the rest)")
                 }
             }
         }

@@ -3,6 +3,10 @@ import Audit
 import FirewallModel
 import Foundation
 import IptablesLoading
+import NftablesBytecode
+import NftablesJSON
+import NftablesLoading
+import NftablesNetlink
 import PortMatrix
 
 /// The rulesets to read, shared by `audit`, `explain` and `dump`.
@@ -13,15 +17,32 @@ struct RulesetOptions: ParsableArguments {
     @Option(name: .customLong("ip6tables-save"), help: ArgumentHelp("An ip6tables-save file (IPv6); repeatable.", valueName: "file"))
     var ip6tablesSave: [String] = []
 
+    @Flag(name: .customLong("live"), help: "Read the nftables ruleset of this network namespace from the kernel (needs CAP_NET_ADMIN).")
+    var live = false
+
+    @Option(name: .customLong("netns"), help: ArgumentHelp("Read the nftables ruleset of another network namespace: a name from 'ip netns list' or a path such as /proc/PID/ns/net; repeatable.", valueName: "name|path"))
+    var namespaces: [String] = []
+
+    @Option(name: .customLong("nft-file"), help: ArgumentHelp("An nft script: loaded into a private, throw-away namespace and read back, so the kernel itself parses it; repeatable.", valueName: "file"))
+    var nftFiles: [String] = []
+
+    @Option(name: .customLong("nft-json"), help: ArgumentHelp("An 'nft -j list ruleset' export, read offline; repeatable.", valueName: "file"))
+    var nftJSON: [String] = []
+
+    @Option(name: .customLong("netlink-recording"), help: ArgumentHelp("A netlink recording made by 'fwaudit dump --stage recording', replayed offline; repeatable.", valueName: "file"))
+    var recordings: [String] = []
+
     @Flag(name: .customLong("allow-undeclared-chains"),
           help: "Read restore fragments that jump to chains declared elsewhere; those jumps get an unknown verdict.")
     var allowUndeclaredChains = false
 
-    var isEmpty: Bool { iptablesSave.isEmpty && ip6tablesSave.isEmpty }
+    var isEmpty: Bool {
+        iptablesSave.isEmpty && ip6tablesSave.isEmpty && !live && namespaces.isEmpty && nftFiles.isEmpty && nftJSON.isEmpty && recordings.isEmpty
+    }
 
-    /// Reads and parses every file; the first bad one stops the run with its location.
+    /// Reads and parses every input; the first bad one stops the run with its location.
     func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput], emptyInputs: [String]) {
-        if isEmpty { throw .error("nothing to audit: give --iptables-save or --ip6tables-save") }
+        if isEmpty { throw .error("nothing to audit: give --iptables-save, --ip6tables-save, --live, --netns, --nft-file, --nft-json or --netlink-recording") }
         var rulesets: [AddressFamily: Ruleset] = [:]
         var inputs: [AuditInput] = []
         var emptyInputs: [String] = []
@@ -38,9 +59,87 @@ struct RulesetOptions: ParsableArguments {
             }
             inputs.append(AuditInput(kind: kind, path: path, family: family))
         }
+        for input in try nftablesInputs() {
+            // An nftables ruleset can hold both families: it is audited for each one it filters
+            // (for both when it has no IP table at all: then nothing filters), its diagnostics once.
+            let ruleset = try input.ruleset()
+            if ruleset.tables.isEmpty { emptyInputs.append(input.name) }
+            let covered = AddressFamily.allCases.filter { ruleset.covers($0) }
+            for (index, family) in (covered.isEmpty ? AddressFamily.allCases : covered).enumerated() {
+                // Each family gets the tables that filter it; tables off the IP paths (bridge,
+                // arp, netdev) and the diagnostics are kept once, with the first.
+                let tables = ruleset.tables.filter { $0.family.covers(family) || (index == 0 && !$0.family.covers(.ipv4) && !$0.family.covers(.ipv6)) }
+                rulesets[family, default: Ruleset()].merge(Ruleset(tables: tables, diagnostics: index == 0 ? ruleset.diagnostics : []))
+                inputs.append(AuditInput(kind: input.kind, path: input.name, family: family))
+            }
+        }
         return (rulesets, inputs, emptyInputs)
     }
+
+    /// The nftables inputs in the order given: live namespaces, scripts, exports, recordings.
+    func nftablesInputs() throws(CommandFailure) -> [NftablesInput] {
+        var result: [NftablesInput] = []
+        if live { result.append(NftablesInput(kind: "nft-live", name: "live", source: .kernel(.current))) }
+        result += namespaces.map { NftablesInput(kind: "nft-netns", name: "netns:\($0)", source: .kernel(.namespace($0))) }
+        result += nftFiles.map { NftablesInput(kind: "nft-file", name: $0, source: .script($0)) }
+        result += nftJSON.map { NftablesInput(kind: "nft-json", name: $0, source: .json($0)) }
+        result += recordings.map { NftablesInput(kind: "netlink-recording", name: $0, source: .recording($0)) }
+        return result
+    }
 }
+
+/// One nftables input and how to read it.
+struct NftablesInput {
+    enum Source {
+        case kernel(NftablesReader.Target)
+        case script(String)
+        case json(String)
+        case recording(String)
+    }
+
+    /// `nft-live`, `nft-netns`, `nft-file`, `nft-json` or `netlink-recording`, as reports name inputs.
+    var kind: String
+    var name: String
+    var source: Source
+
+    /// The kernel's state as read over netlink, before any interpretation (not for JSON exports);
+    /// `recording`, when given, receives every netlink reply.
+    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String])? {
+        do {
+            switch source {
+            case .kernel(let target):
+                let state = try NftablesReader.read(target, recording: recording)
+                return (state.snapshot, state.interfaceNames)
+            case .script(let path):
+                guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.error("\(path): no such file") }
+                let state = try NftablesReader.read(script: path, recording: recording)
+                return (state.snapshot, state.interfaceNames)
+            case .recording(let path):
+                let text = try readText(path)
+                return (try NftablesReader.replay(try Recording(text: text, source: path)), [:])
+            case .json:
+                return nil
+            }
+        } catch let error as NetlinkError {
+            throw .error(error.description)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw .error("\(error)")
+        }
+    }
+
+    /// The input as the semantic model.
+    func ruleset() throws(CommandFailure) -> Ruleset {
+        if case .json(let path) = source {
+            let text = try readText(path)
+            do { return try NftablesJSONLoader.load(text, source: path) } catch { throw .error(error.description) }
+        }
+        guard let (snapshot, names) = try snapshot() else { return Ruleset() }
+        do { return try NftablesLoader.load(snapshot, source: name, interfaceNames: names) } catch { throw .error(error.description) }
+    }
+}
+
 
 /// Reads a whole text file, or fails with a message naming it.
 func readText(_ path: String) throws(CommandFailure) -> String {

@@ -15,7 +15,7 @@ public enum DumpReport {
                     }
                     for rule in chain.rules {
                         let matches = rule.matches.map { describe($0, family: family) }.joined(separator: " ")
-                        lines.append("    \(rule.location.line.map(String.init) ?? "-"): \(matches.isEmpty ? "" : matches + " ")=> \(describe(rule.action))")
+                        lines.append("    \(position(rule.location)): \(matches.isEmpty ? "" : matches + " ")=> \(describe(rule.action, family: family))")
                     }
                 }
             }
@@ -37,7 +37,7 @@ public enum DumpReport {
                             .object([
                                 ("location", .string(rule.location.description)), ("text", .string(rule.text)),
                                 ("matches", .array(rule.matches.map { .string(describe($0, family: family)) })),
-                                ("action", .string(describe(rule.action))),
+                                ("action", .string(describe(rule.action, family: family))),
                             ])
                         })))
                         return .object(members)
@@ -67,6 +67,34 @@ public enum DumpReport {
         case .opaque(let opaque): return "opaque(\(opaque.module): \(match.text))"
         case .oneOf(let conjunctions):
             return "\(not)one of {" + conjunctions.map { $0.map { describe($0, family: family) }.joined(separator: " ") }.joined(separator: " | ") + "}"
+        }
+    }
+
+    /// Where a rule was written: its line in a file, or its handle in the kernel.
+    static func position(_ location: SourceLocation) -> String {
+        if let line = location.line { return String(line) }
+        if let detail = location.detail, let range = detail.range(of: "handle ", options: .backwards) {
+            return "handle " + detail[range.upperBound...]
+        }
+        return "-"
+    }
+
+    static func describe(_ action: Action, family: AddressFamily) -> String {
+        switch action {
+        case .nat(let nat): return describe(nat, family: family)
+        default: return describe(action)
+        }
+    }
+
+    static func describe(_ nat: NatAction, family: AddressFamily) -> String {
+        func target(_ address: AddressSet?, _ ports: PortSet?) -> String {
+            [address.map { $0.addressSyntax(family: family) }, ports.map { "port " + $0.portSyntax }].compactMap { $0 }.joined(separator: " ")
+        }
+        switch nat {
+        case .destination(let address, let ports): return "dnat to \(target(address, ports))"
+        case .redirect(let ports): return "redirect" + (ports.map { " to port \($0.portSyntax)" } ?? "")
+        case .source(let address, let ports): return "snat to \(target(address, ports))"
+        case .masquerade: return "masquerade"
         }
     }
 
