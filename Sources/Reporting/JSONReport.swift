@@ -54,6 +54,7 @@ public enum JSONReport {
                 result.families[family].map { (family.rawValue, .string($0.rawValue)) }
             })),
             ("location", .string(flow.location.description)),
+            ("note", .optional(flow.note)),
         ])
     }
 

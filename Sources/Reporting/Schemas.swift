@@ -120,7 +120,8 @@ public enum Schemas {
           "propertyNames": {"$ref": "#/$defs/family"},
           "additionalProperties": {"$ref": "#/$defs/flowStatus"}
         },
-        "location": {"type": "string", "description": "FILE:LINE:COLUMN of the flow's item in the matrix."}
+        "location": {"type": "string", "description": "FILE:LINE:COLUMN of the flow's item in the matrix."},
+        "note": {"type": ["string", "null"], "description": "The flow's note in the matrix; for imported flows it starts with the documentation page, table and row the flow came from."}
       }
     },
     "rule": {

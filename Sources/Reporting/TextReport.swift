@@ -48,7 +48,8 @@ public enum TextReport {
                 if findings.isEmpty { continue }
                 lines.append("  \(style.paint(kind.rawValue, kind == .missing ? .red : .magenta)) (\(findings.count))")
                 for finding in findings {
-                    lines += render(finding, style: style)
+                    let note = finding.flow.flatMap { id in report.matrix.flows.first { $0.id == id }?.note }
+                    lines += render(finding, style: style, documentation: note)
                 }
             }
         }
@@ -77,7 +78,9 @@ public enum TextReport {
         }
     }
 
-    static func render(_ finding: Finding, style: TextStyle) -> [String] {
+    /// `documentation`: the finding's flow's note in the matrix, which for imported flows names the
+    /// documentation page, table and row the flow came from.
+    static func render(_ finding: Finding, style: TextStyle, documentation: String? = nil) -> [String] {
         let certainty = finding.certainty == .definite ? "definite" : style.paint("possible", .yellow)
         var lines = ["    [\(certainty)] \(finding.flow.map { "\($0): " } ?? "")\(finding.message)"]
         lines.append("        rule:    \(finding.rule.location)  \(finding.rule.text)")
@@ -96,6 +99,9 @@ public enum TextReport {
         lines.append(example)
         for unknown in finding.unknowns {
             lines.append("        unknown: \(unknown.location)  \(unknown.text): \(unknown.reason)")
+        }
+        if let note = documentation {
+            lines.append("        documented: \(note)")
         }
         lines.append("        fingerprint: \(finding.fingerprint)")
         if let waiver = finding.waiver {

@@ -49,6 +49,15 @@ import Testing
         let findings = (report["findings"] as? [[String: Any]]) ?? []
         let missingFlows = Set(findings.filter { $0["kind"] as? String == "missing" }.compactMap { $0["flow"] as? String })
         #expect(missingFlows == ["stun-msturn-3478", "stun-msturn-3478-2"], "\(missing.stdout.prefix(2000))")
+        // Each missing flow cites the documentation line it was imported from.
+        let flows = (report["flows"] as? [[String: Any]]) ?? []
+        for id in missingFlows {
+            let note = flows.first { $0["id"] as? String == id }?["note"] as? String ?? ""
+            #expect(note.hasPrefix("Fixtures/lync-edge/ports.md:"), "\(id): \(note)")
+        }
+        let text = try Binary.run(["audit", "--matrix", output, "--iptables-save", "Fixtures/lync-edge/missing-reply-path.v4",
+                                   "--ip6tables-save", "Fixtures/lync-edge/compliant.v6", "--color", "never"])
+        #expect(text.stdout.contains("documented: Fixtures/lync-edge/ports.md:"), "\(text.stdout)")
     }
 
     @Test func unboundRolesAreListedAndTheMatrixRefusesToLoadUntilBound() throws {
