@@ -1,6 +1,8 @@
 import FixtureSupport
 import Foundation
+import FirewallModel
 import NftablesBytecode
+import NftablesLoading
 import NftablesNetlink
 import Testing
 
@@ -26,7 +28,8 @@ struct CorpusReadingTests {
     @Test("every script nft accepts reads back, and each program prints as nft prints the kernel's dump")
     func corpusReadsBack() throws {
         try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
-        var accepted = 0, rejected: [String] = [], rules = 0
+        var accepted = 0, rejected: [String] = [], rules = 0, modelRules = 0
+        var opaque: [String: Int] = [:]
         for name in NftCorpus.files {
             let path = NftCorpus.directory.appendingPathComponent(name).path
             let check = try Namespaces.runIsolated(["nft", "-c", "-f", path])
@@ -41,6 +44,18 @@ struct CorpusReadingTests {
                  try Namespaces.run(["nsenter", "--net=\(namespace)", "nft", "--debug=netlink", "list", "ruleset"]))
             }
             rules += state.snapshot.rules.count
+            // The delinearizer reads every program without error; what it cannot model stays
+            // visible as unknown conditions, counted here by construct.
+            let ruleset = try NftablesLoader.load(state.snapshot, source: name, interfaceNames: state.interfaceNames)
+            for table in ruleset.tables {
+                for chain in table.chains {
+                    modelRules += chain.rules.count
+                    for rule in chain.rules {
+                        for match in rule.matches { Self.countOpaque(match, into: &opaque) }
+                        if case .opaqueVerdict(let name) = rule.action { opaque["verdict " + name, default: 0] += 1 }
+                    }
+                }
+            }
             let ours = state.snapshot.rules.flatMap { $0.expressions.map(\.description) }
             let theirs = Self.programLines(nft.output)
             // nft lists rules table by table; compare as multisets of lines.
@@ -48,7 +63,8 @@ struct CorpusReadingTests {
             let differing = Set(mine.keys).union(nfts.keys).filter { mine[$0] != nfts[$0] }.sorted()
             #expect(differing.isEmpty, "\(name): printed programs differ: \(differing.map { "\($0) ours \(mine[$0] ?? 0) nft \(nfts[$0] ?? 0)" })")
         }
-        print("nft corpus: \(accepted) scripts accepted and read back (\(rules) rules); rejected by nft \(NftCorpus.files.count - accepted): \(rejected)")
+        print("nft corpus: \(accepted) scripts accepted and read back (\(rules) kernel rules, \(modelRules) model rules); rejected by nft \(NftCorpus.files.count - accepted): \(rejected)")
+        print("nft corpus: unknown conditions and verdicts by construct: \(opaque.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         #expect(accepted > 0)
     }
 
@@ -56,6 +72,14 @@ struct CorpusReadingTests {
     /// as the kernel numbers them would be unknowable, so both sides drop the number.
     static func programLines(_ output: String) -> [String] {
         output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("[ ") }
+    }
+
+    static func countOpaque(_ match: Match, into counts: inout [String: Int]) {
+        switch match.condition {
+        case .opaque(let opaque): counts[opaque.module, default: 0] += 1
+        case .oneOf(let conjunctions): for inner in conjunctions.joined() { countOpaque(inner, into: &counts) }
+        default: break
+        }
     }
 
     static func counts(_ lines: [String]) -> [String: Int] {
