@@ -140,4 +140,33 @@ struct NftablesInputTests {
         }
         #expect(live == fromFiles)
     }
+
+    @Test("--live reads the namespace fwaudit runs in")
+    func liveReadsItsOwnNamespace() throws {
+        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
+        let dump = try Self.withLiveNamespace("nft -f \(Self.sampler)") { namespace in
+            try Namespaces.run(["nsenter", "--net=\(namespace)", Binary.url.path, "dump", "--live"])
+        }
+        #expect(dump.status == 0, "\(dump.output)")
+        #expect(dump.output.contains("table inet filter  # IPv4 live: table inet filter"))
+        #expect(dump.output.contains("dnat to 10.0.0.2 port 443"))
+    }
+
+    @Test("without CAP_NET_ADMIN the error says what is needed and how to get it")
+    func permissionDenied() throws {
+        try #require(getuid() == 0, "needs root to drop privileges")
+        // A copy any user can execute: the build directory may not be readable by nobody.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("fwaudit").path
+        try FileManager.default.copyItem(atPath: Binary.url.path, toPath: copy)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        let result = try Namespaces.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy, "dump", "--live"])
+        #expect(result.status == 2)
+        #expect(result.output.contains("permission denied"))
+        #expect(result.output.contains("CAP_NET_ADMIN"))
+        #expect(result.output.contains("sudo"))
+    }
 }
