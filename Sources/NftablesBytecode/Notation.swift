@@ -58,22 +58,11 @@ extension Expression: CustomStringConvertible {
             var text = "nat \(type) \(NetfilterFamily(rawValue: family)?.description ?? "family \(family)")"
             if let addressMin { text += " addr_min \(addressMin)" }
             if let addressMax { text += " addr_max \(addressMax)" }
-            if let protoMin { text += " proto_min \(protoMin)" }
-            if let protoMax { text += " proto_max \(protoMax)" }
-            if flags != 0 { text += " flags 0x\(String(flags, radix: 16))" }
-            return text
+            return text + Self.portRange(protoMin, protoMax, flags: flags)
         case .masquerade(let flags, let protoMin, let protoMax):
-            var text = "masq"
-            if let protoMin { text += " proto_min \(protoMin)" }
-            if let protoMax { text += " proto_max \(protoMax)" }
-            if flags != 0 { text += " flags 0x\(String(flags, radix: 16))" }
-            return text
+            return "masq" + Self.portRange(protoMin, protoMax, flags: flags)
         case .redirect(let protoMin, let protoMax, let flags):
-            var text = "redir"
-            if let protoMin { text += " proto_min \(protoMin)" }
-            if let protoMax { text += " proto_max \(protoMax)" }
-            if flags != 0 { text += " flags 0x\(String(flags, radix: 16))" }
-            return text
+            return "redir" + Self.portRange(protoMin, protoMax, flags: flags)
         case .notrack:
             return "notrack"
         case .fib(let flags, let result, let destination):
@@ -121,6 +110,15 @@ extension Expression: CustomStringConvertible {
         case .other(let name, let attributes):
             return ([name] + attributes.map { $0.trimmingTrailingSpaces }).joined(separator: " ")
         }
+    }
+
+    /// The port registers and flags that nat, masq and redir print alike.
+    static func portRange(_ protoMin: Register?, _ protoMax: Register?, flags: UInt32) -> String {
+        var text = ""
+        if let protoMin { text += " proto_min \(protoMin)" }
+        if let protoMax { text += " proto_max \(protoMax)" }
+        if flags != 0 { text += " flags 0x\(String(flags, radix: 16))" }
+        return text
     }
 
     static func unitName(_ seconds: UInt64) -> String {
