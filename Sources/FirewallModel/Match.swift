@@ -77,3 +77,9 @@ public struct OpaqueMatch: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { module }
 }
+
+extension ProtocolSet {
+    /// The protocols whose packets carry source and destination ports, which `.port` conditions
+    /// imply: TCP, UDP, SCTP and UDP-Lite.
+    public static let withPorts = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+}

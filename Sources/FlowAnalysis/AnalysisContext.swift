@@ -43,8 +43,8 @@ public struct AnalysisContext: Sendable {
     public var icmpProtocol: UInt8 { family == .ipv4 ? 1 : 58 }
 }
 
-/// Protocols whose packets carry source and destination ports.
-public let portProtocols: ProtocolSet = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+/// Protocols whose packets carry source and destination ports (the model's `ProtocolSet.withPorts`).
+public let portProtocols: ProtocolSet = .withPorts
 
 /// The values `x` of a 32-bit field with `(x & mask) == value`, when that set is small enough to list.
 func maskedValues(value: UInt32, mask: UInt32) -> IntervalSet<UInt32>? {

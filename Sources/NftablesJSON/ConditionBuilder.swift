@@ -183,8 +183,7 @@ struct ConditionBuilder {
     }
 }
 
-/// The protocols whose packets carry ports in the analysis (`FlowAnalysis.portProtocols`):
-/// tcp, udp, sctp and udplite.
+/// The protocols whose packets carry ports in the model: tcp, udp, sctp and udplite.
 enum JSONPortProtocols {
-    static let set = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+    static let set = ProtocolSet.withPorts
 }

@@ -10,7 +10,7 @@ struct ConditionBuilder {
     let interfaceNames: [UInt32: String]
 
     /// Protocols whose headers start with 16-bit source and destination ports, as the model knows them.
-    static let portProtocols = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+    static let portProtocols = ProtocolSet.withPorts
 
     func condition(_ value: RegisterValue, in values: IntervalSet<UInt128>) -> Condition? {
         let mask = value.mask.map { value.integer($0) }
