@@ -15,7 +15,13 @@ struct AuditOptions: ParsableArguments {
     /// table, or a family the matrix needs that no input covers.
     func auditor(failClosed: FailClosed? = nil) throws(CommandFailure) -> Auditor {
         let matrix = try loadMatrix(self.matrix)
-        let loaded = try rulesets.load()
+        var loaded = try rulesets.load()
+        for (input, addresses) in loaded.hostAddresses {
+            for warning in Self.absentLocalAddresses(matrix, hostAddresses: addresses, input: input) {
+                let family = loaded.rulesets[.ipv4] != nil ? AddressFamily.ipv4 : .ipv6
+                loaded.rulesets[family]?.diagnostics.append(warning)
+            }
+        }
         if let failClosed {
             if matrix.flows.isEmpty && !failClosed.allowEmpty {
                 throw .error("\(self.matrix): the matrix documents no flow; nothing would be checked (--allow-empty to accept)")
@@ -32,6 +38,19 @@ struct AuditOptions: ParsableArguments {
             }
         }
         return Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: loaded.rulesets, inputs: loaded.inputs)
+    }
+
+    /// Warnings for the matrix's local zones whose addresses no interface of a live host has: the
+    /// matrix then describes another host, or the flows to that zone cannot reach this one.
+    static func absentLocalAddresses(_ matrix: PortMatrix, hostAddresses: [String], input: String) -> [Diagnostic] {
+        let present = hostAddresses.compactMap { AddressPrefix($0) }
+        var warnings: [Diagnostic] = []
+        for zone in matrix.localZones {
+            for prefix in zone.addresses where !present.contains(where: { $0.family == prefix.family && !$0.addresses.isDisjoint(with: prefix.addresses) }) {
+                warnings.append(Diagnostic(.warning, "local zone '\(zone.id)' lists \(prefix.text), but no interface of \(input) has an address in it (it has \(hostAddresses.isEmpty ? "none" : hostAddresses.joined(separator: ", "))): the matrix may describe another host", at: zone.location))
+            }
+        }
+        return warnings
     }
 
     struct FailClosed {

@@ -41,11 +41,14 @@ struct RulesetOptions: ParsableArguments {
     }
 
     /// Reads and parses every input; the first bad one stops the run with its location.
-    func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput], emptyInputs: [String]) {
+    /// `hostAddresses`: for each live input (`--live`, `--netns`), the addresses its interfaces have.
+    func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput], emptyInputs: [String],
+                                           hostAddresses: [(input: String, addresses: [String])]) {
         if isEmpty { throw .error("nothing to audit: give --iptables-save, --ip6tables-save, --live, --netns, --nft-file, --nft-json or --netlink-recording") }
         var rulesets: [AddressFamily: Ruleset] = [:]
         var inputs: [AuditInput] = []
         var emptyInputs: [String] = []
+        var hostAddresses: [(input: String, addresses: [String])] = []
         let files = iptablesSave.map { ($0, AddressFamily.ipv4, "iptables-save") } + ip6tablesSave.map { ($0, AddressFamily.ipv6, "ip6tables-save") }
         for (path, family, kind) in files {
             let text = try readText(path)
@@ -62,7 +65,8 @@ struct RulesetOptions: ParsableArguments {
         for input in try nftablesInputs() {
             // An nftables ruleset can hold both families: it is audited for each one it filters
             // (for both when it has no IP table at all: then nothing filters), its diagnostics once.
-            let ruleset = try input.ruleset()
+            let (ruleset, addresses) = try input.ruleset()
+            if let addresses { hostAddresses.append((input.name, addresses)) }
             if ruleset.tables.isEmpty { emptyInputs.append(input.name) }
             let covered = AddressFamily.allCases.filter { ruleset.covers($0) }
             for (index, family) in (covered.isEmpty ? AddressFamily.allCases : covered).enumerated() {
@@ -73,7 +77,7 @@ struct RulesetOptions: ParsableArguments {
                 inputs.append(AuditInput(kind: input.kind, path: input.name, family: family))
             }
         }
-        return (rulesets, inputs, emptyInputs)
+        return (rulesets, inputs, emptyInputs, hostAddresses)
     }
 
     /// The nftables inputs in the order given: live namespaces, scripts, exports, recordings.
@@ -104,19 +108,20 @@ struct NftablesInput {
 
     /// The kernel's state as read over netlink, before any interpretation (not for JSON exports);
     /// `recording`, when given, receives every netlink reply.
-    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String])? {
+    /// `addresses`: the interface addresses of a real namespace (nil for scripts and recordings).
+    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String], addresses: [String]?)? {
         do {
             switch source {
             case .kernel(let target):
                 let state = try NftablesReader.read(target, recording: recording)
-                return (state.snapshot, state.interfaceNames)
+                return (state.snapshot, state.interfaceNames, state.interfaceAddresses)
             case .script(let path):
                 guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.error("\(path): no such file") }
                 let state = try NftablesReader.read(script: path, recording: recording)
-                return (state.snapshot, state.interfaceNames)
+                return (state.snapshot, state.interfaceNames, nil)
             case .recording(let path):
                 let text = try readText(path)
-                return (try NftablesReader.replay(try Recording(text: text, source: path)), [:])
+                return (try NftablesReader.replay(try Recording(text: text, source: path)), [:], nil)
             case .json:
                 return nil
             }
@@ -129,14 +134,14 @@ struct NftablesInput {
         }
     }
 
-    /// The input as the semantic model.
-    func ruleset() throws(CommandFailure) -> Ruleset {
+    /// The input as the semantic model, with the interface addresses of a real namespace.
+    func ruleset() throws(CommandFailure) -> (ruleset: Ruleset, addresses: [String]?) {
         if case .json(let path) = source {
             let text = try readText(path)
-            do { return try NftablesJSONLoader.load(text, source: path) } catch { throw .error(error.description) }
+            do { return (try NftablesJSONLoader.load(text, source: path), nil) } catch { throw .error(error.description) }
         }
-        guard let (snapshot, names) = try snapshot() else { return Ruleset() }
-        do { return try NftablesLoader.load(snapshot, source: name, interfaceNames: names) } catch { throw .error(error.description) }
+        guard let (snapshot, names, addresses) = try snapshot() else { return (Ruleset(), nil) }
+        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names), addresses) } catch { throw .error(error.description) }
     }
 }
 

@@ -169,4 +169,20 @@ struct NftablesInputTests {
         #expect(result.output.contains("CAP_NET_ADMIN"))
         #expect(result.output.contains("sudo"))
     }
+
+    @Test("a live host without the matrix's local addresses is warned about; one with them is not")
+    func localZonesAreCheckedAgainstTheHost() throws {
+        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
+        let script = "nft -f Fixtures/nft/lync-edge/compliant.nft"
+        let arguments = ["audit", "--matrix", "\(Scenario.directory)/matrix.yaml", "--format", "json"]
+        let bare = try Self.withLiveNamespace(script) { try Binary.run(arguments + ["--netns", $0]) }
+        let configured = try Self.withLiveNamespace(
+            "ip link add eth0 type veth peer name peer0 && ip link set eth0 up && ip addr add 198.51.100.10/24 dev eth0 && "
+                + "ip addr add 2001:db8:e::10/64 dev eth0 nodad && \(script)") { try Binary.run(arguments + ["--netns", $0]) }
+        #expect(bare.status == 0 && configured.status == 0, "\(bare.stderr)\(configured.stderr)")
+        let warning = "local zone 'access-edge' lists"
+        #expect(bare.stdout.contains(warning + " 198.51.100.10, but no interface of netns:/proc/"))
+        #expect(bare.stdout.contains(warning + " 2001:db8:e::10"))
+        #expect(!configured.stdout.contains(warning), "\(configured.stdout)")
+    }
 }
