@@ -22,13 +22,13 @@ enum NetworkNamespace {
         let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         guard original >= 0 else { throw .system("opening this thread's network namespace", errno: errno) }
         defer { close(original) }
-        guard setns(target, CLONE_NEWNET) == 0 else {
+        guard setns(target, FWAUDIT_CLONE_NEWNET) == 0 else {
             let code = errno
             if code == EINVAL { throw .noSuchNamespace("\(nameOrPath) (not a network namespace)") }
             throw .system("entering network namespace \(nameOrPath)", errno: code)
         }
         defer {
-            if setns(original, CLONE_NEWNET) != 0 {
+            if setns(original, FWAUDIT_CLONE_NEWNET) != 0 {
                 fatalError("could not return to the original network namespace: \(String(cString: strerror(errno)))")
             }
         }
