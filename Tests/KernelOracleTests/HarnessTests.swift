@@ -87,6 +87,24 @@ struct KernelOracleHarness {
         }
     }
 
+    /// Read back over netlink with nothing but the observer loaded, the namespace must accept
+    /// every probe in the kernel and in fwaudit, with no verdict left undecided: the observer's
+    /// chains (kept in the model the nftables backends compare) cannot decide or blur a verdict.
+    @Test(arguments: [AddressFamily.ipv4, .ipv6])
+    func theObserverTableAcceptsEverything(_ family: AddressFamily) throws {
+        guard OracleGate.ready() else { return }
+        let probes = KernelOracleHarness.sampleProbes(family)
+        let (observations, fwaudit) = try #require(try Oracle.both("", family: family, backend: .nft, probes: probes))
+        #expect(fwaudit.ruleset.tables.map(\.name) == [Testbed.observerTable], "the reader sees the observer table")
+        #expect(fwaudit.ruleset.tables.first?.chains.filter { $0.base != nil }.count == 4)
+        for probe in probes {
+            let observation = observations[probe.id] ?? KernelObservation()
+            #expect(probe.accepted(by: observation, layout: .router), "kernel on \(probe): \(observation)")
+            #expect(fwaudit.possibleAcceptance(probe) == [true], "fwaudit on \(probe): \(verdictNames(fwaudit.possibleAcceptance(probe)))")
+            #expect(fwaudit.engineAcceptance(probe) == [true], "engine on \(probe)")
+        }
+    }
+
     /// One open port per path, ACCEPT in mangle not ending the filter table, a user chain's RETURN:
     /// each probe's verdict is known in advance, and the kernel must give it.
     @Test func knownVerdictsOnEveryPath() throws {
