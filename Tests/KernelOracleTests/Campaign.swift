@@ -71,6 +71,10 @@ struct RulesetComparison: Sendable {
     var anomalies: [String] = []
     /// Probes whose verdict depends on unknown conditions (fwaudit allows both).
     var undecided = 0
+    /// fwaudit's warnings about the rules under test (the observer table's aside), by kind (numbers
+    /// blanked, so one kind counts once per ruleset), each with one full example: what the loaders
+    /// do not model.
+    var warnings: [String: String] = [:]
     /// Seconds spent in the kernel (namespaces, loading, sending) and in fwaudit (loading, interpreter, engine).
     var kernelSeconds = 0.0
     var fwauditSeconds = 0.0
@@ -124,6 +128,11 @@ enum Oracle {
         }
 
         result.fwauditSeconds += lap()
+        for diagnostic in fwaudit.ruleset.diagnostics where diagnostic.severity >= .warning
+            && diagnostic.location?.detail?.contains(Testbed.observerTable) != true {
+            let kind = diagnostic.message.replacingOccurrences(of: "0x[0-9a-f]+|[0-9]+", with: "#", options: .regularExpression)
+            if result.warnings[kind] == nil { result.warnings[kind] = "\(diagnostic)" }
+        }
         let observations = try testbed.send(probes)
         testbed.close()
         result.kernelSeconds += lap()

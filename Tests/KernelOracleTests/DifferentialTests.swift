@@ -40,6 +40,7 @@ struct KernelOracleDifferential {
         var disagreeingRulesets = 0, undecided = 0
         var kernelSeconds = 0.0, fwauditSeconds = 0.0
         var coverage: [String: Int] = [:]
+        var warnings: [String: (count: Int, example: String)] = [:]
         for index in 0..<settings.rulesets {
             let (ruleset, rulesetProbes) = Oracle.generate(index: index, settings: settings)
             let style = NftScript.style(forRuleset: index)
@@ -55,6 +56,7 @@ struct KernelOracleDifferential {
             engineDisagreements += comparison.engineDisagreements
             anomalies += comparison.anomalies
             undecided += comparison.undecided
+            for (kind, example) in comparison.warnings { warnings[kind, default: (0, "ruleset \(index): \(example)")].count += 1 }
             kernelSeconds += comparison.kernelSeconds
             fwauditSeconds += comparison.fwauditSeconds
             if !comparison.disagreements.isEmpty { disagreeingRulesets += 1 }
@@ -66,6 +68,9 @@ struct KernelOracleDifferential {
               + " \(String(format: "%.1f", compared)) s: kernel \(String(format: "%.1f", kernelSeconds)) s, fwaudit \(String(format: "%.1f", fwauditSeconds)) s)")
         let features = backend == .nft ? KernelOracleDifferential.nftFeatures : KernelOracleDifferential.features
         print("kernel oracle: \(backend): rulesets using " + features.map { "\($0.0) \(coverage[$0.0] ?? 0)" }.joined(separator: ", "))
+        for (kind, value) in warnings.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }).prefix(10) {
+            print("kernel oracle: \(backend): fwaudit warns in \(value.count) rulesets: \(kind)\n    e.g. \(value.example)")
+        }
         for anomaly in anomalies { Issue.record("harness anomaly: \(anomaly)") }
         for line in engineDisagreements.prefix(10) { print("kernel oracle: engine: \(line)") }
 

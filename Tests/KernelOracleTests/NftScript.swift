@@ -13,21 +13,27 @@ import FirewallModel
 ///   multiport lists as named interval sets.
 /// - `perFamily`: one `ip`/`ip6` table per iptables table, chains named as in iptables; interfaces
 ///   by name; multiport lists as anonymous sets.
+/// - `mixed`: the filter table as `inet fwaudit_rules` (written as in `inet`), raw and mangle as
+///   `ip`/`ip6` tables (as in `perFamily`): tables of two families on the same hooks.
 ///
-/// In both, a positive multiport match whose target is a verdict becomes a verdict map, and a
+/// Outside the inet table, IPv4 protocols are matched as `ip protocol`, single ports as `th`
+/// ports, and several conntrack states as an anonymous set rather than a bitmask.
+///
+/// In all styles, a positive multiport match whose target is a verdict becomes a verdict map, and a
 /// positive address prefix together with a positive single port becomes a concatenation
 /// (`ip saddr . tcp dport { 10.0.0.0/8 . 22 }`), as does an ICMP type with its code.
 struct NftScript {
     enum Style: String, Sendable, Hashable, CaseIterable {
         case inet
         case perFamily = "per-family"
+        case mixed
     }
 
     let ruleset: GeneratedRuleset
     let style: Style
 
     /// The style of ruleset `index` of a campaign: alternating, so both are exercised.
-    static func style(forRuleset index: Int) -> Style { index % 2 == 0 ? .inet : .perFamily }
+    static func style(forRuleset index: Int) -> Style { [.inet, .perFamily, .mixed][index % 3] }
 
     static let priorities = ["raw": -300, "mangle": -150, "filter": 0]
     static let tableName = "fwaudit_rules"
@@ -40,34 +46,37 @@ struct NftScript {
         var lines = header.map { "# " + $0 }
         var sets: [String] = []
         var counter = 0
-        switch style {
-        case .inet:
+        for table in ruleset.tables where !isInet(table.name) {
+            lines.append("table \(addressFamily) \(table.name) {")
+            for chain in table.chains { lines += self.chain(chain, table: table.name, sets: &sets, counter: &counter) }
+            lines.append("}")
+        }
+        let inetTables = ruleset.tables.filter { isInet($0.name) }
+        if !inetTables.isEmpty {
+            // Named sets are declared in the one inet table, before the chains that use them.
             var chains: [String] = []
-            for table in ruleset.tables {
+            for table in inetTables {
                 for chain in table.chains { chains += self.chain(chain, table: table.name, sets: &sets, counter: &counter) }
             }
             lines.append("table inet \(NftScript.tableName) {")
             lines += sets.map { "    " + $0 }
             lines += chains
             lines.append("}")
-        case .perFamily:
-            for table in ruleset.tables {
-                lines.append("table \(addressFamily) \(table.name) {")
-                for chain in table.chains { lines += self.chain(chain, table: table.name, sets: &sets, counter: &counter) }
-                lines.append("}")
-            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func chainName(_ name: String, table: String) -> String { style == .inet ? "\(table)_\(name)" : name }
+    /// Whether iptables table `table` is written into the inet table.
+    private func isInet(_ table: String) -> Bool { style == .inet || (style == .mixed && table == "filter") }
+
+    private func chainName(_ name: String, table: String) -> String { isInet(table) ? "\(table)_\(name)" : name }
 
     private func chain(_ chain: GeneratedRuleset.Chain, table: String, sets: inout [String], counter: inout Int) -> [String] {
         var lines = ["    chain \(chainName(chain.name, table: table)) {"]
         if let policy = chain.policy {
             let hook = chain.name.lowercased()
             // iptables-nft registers mangle OUTPUT as a route chain (re-routing after a mark changes).
-            let type = table == "mangle" && chain.name == "OUTPUT" && style == .perFamily ? "route" : "filter"
+            let type = table == "mangle" && chain.name == "OUTPUT" && !isInet(table) ? "route" : "filter"
             lines.append("        type \(type) hook \(hook) priority \(NftScript.priorities[table] ?? 0); policy \(policy.lowercased());")
         }
         for rule in chain.rules {
@@ -114,7 +123,9 @@ struct NftScript {
                 case "tcp", "udp":
                     switch words[0] {
                     case "--dport", "--sport":
-                        statements.append("\(module) \(words[0].dropFirst(2)) \(op)\(words[1].replacingOccurrences(of: ":", with: "-"))")
+                        // Outside the inet table, a port of the transport header whatever the protocol (`th`).
+                        let header = isInet(table) ? module : "th"
+                        statements.append("\(header) \(words[0].dropFirst(2)) \(op)\(words[1].replacingOccurrences(of: ":", with: "-"))")
                     case "--syn":
                         statements.append("tcp flags & (fin|syn|rst|ack) \(negated ? "!=" : "==") syn")
                     case "--tcp-flags":
@@ -136,7 +147,7 @@ struct NftScript {
                         let field = "\(proto) \(option == "--dports" ? "dport" : "sport")"
                         if !negated, verdict.map(NftScript.isMapVerdict) == true, vmapKey == nil {
                             vmapKey = (field, elements)
-                        } else if style == .inet {
+                        } else if isInet(table) {
                             counter += 1
                             let name = "ports\(counter)"
                             sets.append("set \(name) { type inet_service; flags interval; elements = { \(elements.joined(separator: ", ")) } }")
@@ -148,7 +159,10 @@ struct NftScript {
                 case "iprange":
                     statements.append("\(addressFamily) \(words[0] == "--src-range" ? "saddr" : "daddr") \(op)\(words[1])")
                 case "conntrack", "state":
-                    statements.append("ct state \(op)\(words[1].lowercased())")
+                    // A bitmask test in the inet table, a set lookup elsewhere (a packet has one state).
+                    let states = words[1].lowercased()
+                    statements.append(isInet(table) || !states.contains(",") ? "ct state \(op)\(states)"
+                                      : "ct state \(op){ \(states.split(separator: ",").joined(separator: ", ")) }")
                 case "mark":
                     statements.append(markMatch("meta mark", words[1], negated: negated))
                 case "connmark":
@@ -166,9 +180,11 @@ struct NftScript {
             switch words[0] {
             case "-s": statements.append("\(addressFamily) saddr \(op)\(words[1])")
             case "-d": statements.append("\(addressFamily) daddr \(op)\(words[1])")
-            case "-i", "-o": statements.append(interfaceMatch(words[1], input: words[0] == "-i", op: op))
+            case "-i", "-o": statements.append(interfaceMatch(words[1], input: words[0] == "-i", op: op, table: table))
             case "-p":
-                statements.append("meta l4proto \(op)\(words[1])")
+                // IPv4 outside the inet table: the IP header's protocol field rather than meta l4proto.
+                let key = isV4 && !isInet(table) ? "ip protocol" : "meta l4proto"
+                statements.append("\(key) \(op)\(words[1])")
                 if !negated { proto = words[1] == "tcp" || words[1] == "udp" ? words[1] : "th" }
             default: statements.append("# unknown \(match)")
             }
@@ -210,10 +226,8 @@ struct NftScript {
         let words = target.split(separator: " ").map(String.init)
         switch words[1] {
         case "REJECT":
-            switch style {
-            case .inet: return ["reject with icmpx type port-unreachable"]
-            case .perFamily: return [isV4 ? "reject with icmp type port-unreachable" : "reject with icmpv6 type port-unreachable"]
-            }
+            if isInet(table) { return ["reject with icmpx type port-unreachable"] }
+            return [isV4 ? "reject with icmp type port-unreachable" : "reject with icmpv6 type port-unreachable"]
         case "LOG": return ["log prefix \"\(words.last!)\""]
         case "MARK": return [markSet("meta mark", words[3])]
         case "CONNMARK":
@@ -235,9 +249,9 @@ struct NftScript {
         return text.lowercased().split(separator: ",").joined(separator: "|")
     }
 
-    private func interfaceMatch(_ name: String, input: Bool, op: String) -> String {
+    private func interfaceMatch(_ name: String, input: Bool, op: String, table: String) -> String {
         let key = input ? "iif" : "oif"
-        if style == .inet, ["eth0", "eth1", "lo"].contains(name) { return "\(key) \(op)\"\(name)\"" }
+        if isInet(table), ["eth0", "eth1", "lo"].contains(name) { return "\(key) \(op)\"\(name)\"" }
         let pattern = name.hasSuffix("+") ? String(name.dropLast()) + "*" : name
         return "\(key)name \(op)\"\(pattern)\""
     }
