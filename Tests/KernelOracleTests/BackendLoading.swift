@@ -8,7 +8,7 @@ extension Testbed {
         backend == .nft ? NftScript(ruleset: ruleset, style: style).text(header: header) : ruleset.text(header: header)
     }
 
-    /// Loads `text` with the backend's tool: `iptables-restore` (the variant's), `iptables-nft-restore`, or `nft -f`.
+    /// Loads `text` with the backend's tool (`family` picks the iptables binary; nft scripts say their own families): `iptables-restore` (the variant's), `iptables-nft-restore`, or `nft -f`.
     func load(_ text: String, family: AddressFamily, backend: OracleBackend) throws {
         switch backend {
         case .iptablesLegacy:

@@ -133,11 +133,14 @@ enum Oracle {
             let kind = diagnostic.message.replacingOccurrences(of: "0x[0-9a-f]+|[0-9]+", with: "#", options: .regularExpression)
             if result.warnings[kind] == nil { result.warnings[kind] = "\(diagnostic)" }
         }
+        // Probes of the other family (through an inet table): fwaudit's view of the same read for that family.
+        let otherFamily = FwauditVerdicts(ruleset: fwaudit.ruleset, family: ruleset.family == .ipv4 ? .ipv6 : .ipv4, layout: layout)
         let observations = try testbed.send(probes)
         testbed.close()
         result.kernelSeconds += lap()
         defer { result.fwauditSeconds += lap() }
         for probe in probes {
+            let fwaudit = probe.packet.family == ruleset.family ? fwaudit : otherFamily
             let observation = observations[probe.id] ?? KernelObservation()
             let local = probe.isLocal(layout)
             if (local && observation.seenAtPostrouting) || (!local && observation.seenAtInput) {
@@ -187,7 +190,14 @@ enum Oracle {
         var generator = RulesetGenerator(rng: SplitMix64.forRuleset(seed: settings.seed, index: index),
                                          family: family(of: index, settings: settings), layout: layout, excluded: settings.excluded)
         let ruleset = generator.ruleset()
-        let probes = generator.probes(count: settings.probesPerRuleset, firstID: 1)
+        var probes = generator.probes(count: settings.probesPerRuleset, firstID: 1)
+        if settings.backend == .nft && NftScript.style(forRuleset: index) != .perFamily {
+            // An inet table filters both families: a third as many probes of the other family,
+            // which only the rules without a family-specific match may decide.
+            let other: AddressFamily = ruleset.family == .ipv4 ? .ipv6 : .ipv4
+            var crossing = RulesetGenerator(rng: generator.rng, family: other, layout: layout, excluded: settings.excluded)
+            probes += crossing.probes(count: settings.probesPerRuleset / 3, firstID: settings.probesPerRuleset + 1)
+        }
         return (ruleset, probes)
     }
 
@@ -196,7 +206,7 @@ enum Oracle {
     /// Whether `ruleset` still makes the kernel and the interpreter disagree on `probe`.
     static func disagrees(_ ruleset: GeneratedRuleset, probe: Probe, backend: OracleBackend, style: NftScript.Style, layout: Layout = .router) -> Bool {
         let text = Testbed.text(ruleset, backend: backend, style: style)
-        guard let result = try? both(text, family: ruleset.family, backend: backend, probes: [probe], layout: layout),
+        guard let result = try? both(text, family: backend == .nft ? probe.packet.family : ruleset.family, backend: backend, probes: [probe], layout: layout),
               let observation = result.observations[probe.id] else { return false }
         return !result.fwaudit.possibleAcceptance(probe).contains(probe.accepted(by: observation, layout: layout))
     }
@@ -228,7 +238,8 @@ enum Oracle {
     static func regressionText(_ shrunk: GeneratedRuleset, _ disagreement: Disagreement, layout: Layout = .router) -> String {
         let backend = disagreement.backend
         let text = Testbed.text(shrunk, backend: backend, style: disagreement.style)
-        let fwaudit = try? both(text, family: shrunk.family, backend: backend, probes: [], layout: layout, source: "case")?.fwaudit
+        let family = backend == .nft ? disagreement.probe.packet.family : shrunk.family
+        let fwaudit = try? both(text, family: family, backend: backend, probes: [], layout: layout, source: "case")?.fwaudit
         let trace = fwaudit?.trace(disagreement.probe)
         let engine = fwaudit?.engineVerdict(disagreement.probe)
         let header = [

@@ -10,14 +10,15 @@ import FirewallModel
 ///
 /// - `inet`: one `table inet fwaudit_rules` holding every chain (`filter_INPUT`, `raw_u1`, …):
 ///   several base chains of one table on one hook; existing interfaces matched by index (`iif`);
-///   multiport lists as named interval sets.
+///   multiport lists, address prefixes and ranges as named interval sets.
 /// - `perFamily`: one `ip`/`ip6` table per iptables table, chains named as in iptables; interfaces
 ///   by name; multiport lists as anonymous sets.
 /// - `mixed`: the filter table as `inet fwaudit_rules` (written as in `inet`), raw and mangle as
 ///   `ip`/`ip6` tables (as in `perFamily`): tables of two families on the same hooks.
 ///
 /// Outside the inet table, IPv4 protocols are matched as `ip protocol`, single ports as `th`
-/// ports, and several conntrack states as an anonymous set rather than a bitmask.
+/// ports, several conntrack states as an anonymous set rather than a bitmask, and a positive
+/// address prefix of a rule ending in a verdict as a one-element verdict map.
 ///
 /// In all styles, a positive multiport match whose target is a verdict becomes a verdict map, and a
 /// positive address prefix together with a positive single port becomes a concatenation
@@ -157,7 +158,8 @@ struct NftScript {
                         }
                     }
                 case "iprange":
-                    statements.append("\(addressFamily) \(words[0] == "--src-range" ? "saddr" : "daddr") \(op)\(words[1])")
+                    let field = "\(addressFamily) \(words[0] == "--src-range" ? "saddr" : "daddr")"
+                    statements.append(addressMatch(field, words[1], negated: negated, table: table, sets: &sets, counter: &counter))
                 case "conntrack", "state":
                     // A bitmask test in the inet table, a set lookup elsewhere (a packet has one state).
                     let states = words[1].lowercased()
@@ -178,8 +180,16 @@ struct NftScript {
             }
             let op = negated ? "!= " : ""
             switch words[0] {
-            case "-s": statements.append("\(addressFamily) saddr \(op)\(words[1])")
-            case "-d": statements.append("\(addressFamily) daddr \(op)\(words[1])")
+            case "-s", "-d":
+                let field = "\(addressFamily) \(words[0] == "-s" ? "saddr" : "daddr")"
+                // Outside the inet table, a positive prefix of a rule ending in a verdict (and no
+                // positive multiport list, which takes the map) is a one-element verdict map.
+                let listTakesMap = matches.contains { $0.hasPrefix("-m multiport --dports") || $0.hasPrefix("-m multiport --sports") }
+                if !negated, !isInet(table), !listTakesMap, vmapKey == nil, let verdict, NftScript.isMapVerdict(verdict) {
+                    vmapKey = (field, [words[1]])
+                } else {
+                    statements.append(addressMatch(field, words[1], negated: negated, table: table, sets: &sets, counter: &counter))
+                }
             case "-i", "-o": statements.append(interfaceMatch(words[1], input: words[0] == "-i", op: op, table: table))
             case "-p":
                 // IPv4 outside the inet table: the IP header's protocol field rather than meta l4proto.
@@ -254,6 +264,17 @@ struct NftScript {
         if isInet(table), ["eth0", "eth1", "lo"].contains(name) { return "\(key) \(op)\"\(name)\"" }
         let pattern = name.hasSuffix("+") ? String(name.dropLast()) + "*" : name
         return "\(key)name \(op)\"\(pattern)\""
+    }
+
+    /// An address prefix or range: in the inet table a lookup in a named interval set of one
+    /// element, elsewhere a plain comparison.
+    private func addressMatch(_ field: String, _ value: String, negated: Bool, table: String, sets: inout [String], counter: inout Int) -> String {
+        let op = negated ? "!= " : ""
+        guard isInet(table) else { return "\(field) \(op)\(value)" }
+        counter += 1
+        let name = "addresses\(counter)"
+        sets.append("set \(name) { type \(isV4 ? "ipv4_addr" : "ipv6_addr"); flags interval; elements = { \(value) } }")
+        return "\(field) \(op)@\(name)"
     }
 
     /// `--mark V` / `V/M`: exact, or masked.
