@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "GatingTests", dependencies: ["FixtureSupport", "Gating", "Audit", "PortMatrix", "FirewallModel"]),
-        .testTarget(name: "KernelOracleTests", dependencies: ["FixtureSupport", "FlowAnalysis", "Audit", "IptablesLoading", "PortMatrix", "FirewallModel"]),
+        .testTarget(name: "KernelOracleTests", dependencies: ["FixtureSupport", "FlowAnalysis", "Audit", "IptablesLoading", "PortMatrix", "FirewallModel", "NftablesNetlink", "NftablesLoading", "NftablesBytecode"]),
         .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FixtureSupport", "FirewallAuditCommands"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,8 +4,10 @@ import Foundation
 import Testing
 
 /// Random rulesets, the real kernel as the oracle: every probe's verdict from fwaudit's
-/// interpreter must be the kernel's. A fixed seed and a bounded size here; a longer campaign
-/// with `scripts/differential-campaign` (the same test, sized by FWAUDIT_ORACLE_* variables).
+/// interpreter must be the kernel's. Once per backend (`OracleBackend`): iptables text read by
+/// the iptables-save loader, iptables-nft rules and native nft scripts read back over netlink.
+/// A fixed seed and a bounded size here; a longer campaign with `scripts/differential-campaign`
+/// (the same test, sized by FWAUDIT_ORACLE_* variables, one backend by FWAUDIT_ORACLE_BACKEND).
 @Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
 struct KernelOracleDifferential {
     /// What the campaign reports it exercised: a feature and the text that shows it in a ruleset.
@@ -17,9 +19,19 @@ struct KernelOracleDifferential {
         ("connmark", "-m connmark"), ("notrack", "otrack"), ("LOG", "-j LOG"),
     ]
 
-    @Test func randomRulesetsAgreeWithTheKernel() throws {
+    /// What the nft scripts exercise, the same way.
+    static let nftFeatures: [(String, String)] = [
+        ("inet table", "table inet "), ("ip/ip6 tables", "table ip"), ("named port sets", "@ports"), ("named address sets", "@addresses"), ("address verdict maps", "addr vmap"), ("anonymous sets", "{ "),
+        ("verdict maps", " vmap "), ("concatenations", " . "), ("iif/oif by index", "if \""), ("iifname/oifname", "name "),
+        ("jump", "jump "), ("goto", "goto "), ("return", "return"), ("ct state", "ct state"), ("meta mark", "meta mark"),
+        ("ct mark", "ct mark"), ("notrack", "notrack"), ("reject", "reject"), ("log", "log prefix"), ("route chain", "type route"),
+    ]
+
+    @Test(arguments: OracleBackend.selected)
+    func randomRulesetsAgreeWithTheKernel(_ backend: OracleBackend) throws {
         guard OracleGate.ready() else { return }
-        let settings = CampaignSettings.fromEnvironment()
+        var settings = CampaignSettings.fromEnvironment()
+        settings.backend = backend
         let start = Date()
         var probes = 0
         var disagreements: [Disagreement] = []
@@ -28,11 +40,14 @@ struct KernelOracleDifferential {
         var disagreeingRulesets = 0, undecided = 0
         var kernelSeconds = 0.0, fwauditSeconds = 0.0
         var coverage: [String: Int] = [:]
+        var warnings: [String: (count: Int, example: String)] = [:]
         for index in 0..<settings.rulesets {
             let (ruleset, rulesetProbes) = Oracle.generate(index: index, settings: settings)
-            let text = ruleset.text()
-            for (feature, needle) in KernelOracleDifferential.features where text.contains(needle) { coverage[feature, default: 0] += 1 }
-            let comparison = try Oracle.compare(ruleset, probes: rulesetProbes, seed: settings.seed, index: index)
+            let style = NftScript.style(forRuleset: index)
+            let text = Testbed.text(ruleset, backend: backend, style: style)
+            let features = backend == .nft ? KernelOracleDifferential.nftFeatures : KernelOracleDifferential.features
+            for (feature, needle) in features where text.contains(needle) { coverage[feature, default: 0] += 1 }
+            let comparison = try Oracle.compare(ruleset, probes: rulesetProbes, seed: settings.seed, index: index, backend: backend, style: style)
             if let needle = ProcessInfo.processInfo.environment["FWAUDIT_ORACLE_DUMP"], needle.isEmpty || text.contains(needle) {
                 print("kernel oracle: ruleset \(index) (\(ruleset.family)):\n\(text)" + rulesetProbes.map { "  probe \($0)" }.joined(separator: "\n"))
             }
@@ -41,16 +56,21 @@ struct KernelOracleDifferential {
             engineDisagreements += comparison.engineDisagreements
             anomalies += comparison.anomalies
             undecided += comparison.undecided
+            for (kind, example) in comparison.warnings { warnings[kind, default: (0, "ruleset \(index): \(example)")].count += 1 }
             kernelSeconds += comparison.kernelSeconds
             fwauditSeconds += comparison.fwauditSeconds
             if !comparison.disagreements.isEmpty { disagreeingRulesets += 1 }
         }
         let compared = Date().timeIntervalSince(start)
-        print("kernel oracle: \(settings.rulesets) rulesets, \(probes) probes compared, \(disagreements.count) disagreements"
+        print("kernel oracle: \(backend): \(settings.rulesets) rulesets, \(probes) probes compared, \(disagreements.count) disagreements"
               + " (in \(disagreeingRulesets) rulesets; \(undecided) probes undecided by fwaudit (unknown conditions);"
               + " engine differs from the kernel or the interpreter: \(engineDisagreements.count); seed \(settings.seed);"
               + " \(String(format: "%.1f", compared)) s: kernel \(String(format: "%.1f", kernelSeconds)) s, fwaudit \(String(format: "%.1f", fwauditSeconds)) s)")
-        print("kernel oracle: rulesets using " + KernelOracleDifferential.features.map { "\($0.0) \(coverage[$0.0] ?? 0)" }.joined(separator: ", "))
+        let features = backend == .nft ? KernelOracleDifferential.nftFeatures : KernelOracleDifferential.features
+        print("kernel oracle: \(backend): rulesets using " + features.map { "\($0.0) \(coverage[$0.0] ?? 0)" }.joined(separator: ", "))
+        for (kind, value) in warnings.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }).prefix(10) {
+            print("kernel oracle: \(backend): fwaudit warns in \(value.count) rulesets: \(kind)\n    e.g. \(value.example)")
+        }
         for anomaly in anomalies { Issue.record("harness anomaly: \(anomaly)") }
         for line in engineDisagreements.prefix(10) { print("kernel oracle: engine: \(line)") }
 
@@ -76,8 +96,8 @@ struct KernelOracleDifferential {
             let text = Oracle.regressionText(minimal, disagreement)
             var saved = ""
             if let directory = settings.saveDirectory {
-                let name = "oracle-s\(settings.seed)-r\(disagreement.rulesetIndex)-p\(disagreement.probe.id)"
-                if let path = try Oracle.save(text, ruleset: minimal, name: name, directory: directory) { saved = "\nsaved as \(path)" }
+                let name = "\(backend)-s\(settings.seed)-r\(disagreement.rulesetIndex)-p\(disagreement.probe.id)"
+                if let path = try Oracle.save(text, ruleset: minimal, backend: backend, style: disagreement.style, name: name, directory: directory) { saved = "\nsaved as \(path)" }
                 else { saved = "\nalready saved in \(directory)" }
             }
             print("kernel oracle: shrunk case:\n\(text)\(saved)")
@@ -86,6 +106,6 @@ struct KernelOracleDifferential {
         if disagreements.count > shrunk {
             Issue.record("\(disagreements.count) disagreements in all (\(shrunk) shrunk); first: \(disagreements[0].summary)")
         }
-        print("kernel oracle: total \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        print("kernel oracle: \(backend): total \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -87,46 +87,70 @@ struct KernelOracleHarness {
         }
     }
 
+    /// Read back over netlink with nothing but the observer loaded, the namespace must accept
+    /// every probe in the kernel and in fwaudit, with no verdict left undecided: the observer's
+    /// chains (kept in the model the nftables backends compare) cannot decide or blur a verdict.
+    @Test(arguments: [AddressFamily.ipv4, .ipv6])
+    func theObserverTableAcceptsEverything(_ family: AddressFamily) throws {
+        guard OracleGate.ready() else { return }
+        let probes = KernelOracleHarness.sampleProbes(family)
+        let (observations, fwaudit) = try #require(try Oracle.both("", family: family, backend: .nft, probes: probes))
+        #expect(fwaudit.ruleset.tables.map(\.name) == [Testbed.observerTable], "the reader sees the observer table")
+        #expect(fwaudit.ruleset.tables.first?.chains.filter { $0.base != nil }.count == 4)
+        for probe in probes {
+            let observation = observations[probe.id] ?? KernelObservation()
+            #expect(probe.accepted(by: observation, layout: .router), "kernel on \(probe): \(observation)")
+            #expect(fwaudit.possibleAcceptance(probe) == [true], "fwaudit on \(probe): \(verdictNames(fwaudit.possibleAcceptance(probe)))")
+            #expect(fwaudit.engineAcceptance(probe) == [true], "engine on \(probe)")
+        }
+    }
+
     /// One open port per path, ACCEPT in mangle not ending the filter table, a user chain's RETURN:
-    /// each probe's verdict is known in advance, and the kernel must give it.
+    /// each probe's verdict is known in advance (also read back over netlink, `KernelOracleNftablesHarness`).
+    static let knownVerdictsText = """
+    *mangle
+    :PREROUTING ACCEPT [0:0]
+    :INPUT ACCEPT [0:0]
+    :FORWARD ACCEPT [0:0]
+    :OUTPUT ACCEPT [0:0]
+    :POSTROUTING ACCEPT [0:0]
+    -A PREROUTING -p tcp -j ACCEPT
+    COMMIT
+    *filter
+    :INPUT DROP [0:0]
+    :FORWARD DROP [0:0]
+    :OUTPUT DROP [0:0]
+    :ports - [0:0]
+    -A INPUT -p tcp -j ports
+    -A INPUT -p udp -m udp --dport 53 -j ACCEPT
+    -A FORWARD -i eth0 -o eth1 -p tcp -m tcp --dport 443 -j ACCEPT
+    -A OUTPUT -p udp -m udp --dport 123 -j ACCEPT
+    -A ports -p tcp -m tcp --dport 22 -j RETURN
+    -A ports -p tcp -m tcp --dport 21:23 -j ACCEPT
+    COMMIT
+    """
+
+    static func packet(_ proto: UInt8, _ source: String, _ destination: String, _ port: UInt16) -> Packet {
+        Packet(family: .ipv4, layer4Protocol: proto, source: IPAddress(source)!.value, destination: IPAddress(destination)!.value,
+               sourcePort: 40000, destinationPort: port, tcpFlags: proto == 6 ? 0x02 : 0)
+    }
+
+    static let knownVerdictsCases: [(ProbeSide, Packet, Bool)] = [
+        (.link("eth0"), packet(6, "203.0.113.5", "192.0.2.10", 21), true),
+        (.link("eth0"), packet(6, "203.0.113.5", "192.0.2.10", 22), false),   // RETURN, then the policy
+        (.link("eth1"), packet(17, "203.0.113.5", "192.0.2.10", 53), true),
+        (.link("eth1"), packet(17, "203.0.113.5", "192.0.2.10", 54), false),
+        (.link("eth0"), packet(6, "203.0.113.5", "198.51.100.7", 443), true),
+        (.link("eth1"), packet(6, "203.0.113.5", "192.0.2.7", 443), false),   // the other way round
+        (.host, packet(17, "198.51.100.1", "198.51.100.9", 123), true),
+        (.host, packet(17, "198.51.100.1", "198.51.100.9", 124), false),
+    ]
+
+    /// The kernel, and fwaudit reading the text, must give the known verdicts.
     @Test func knownVerdictsOnEveryPath() throws {
         guard OracleGate.ready() else { return }
-        let text = """
-        *mangle
-        :PREROUTING ACCEPT [0:0]
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        :POSTROUTING ACCEPT [0:0]
-        -A PREROUTING -p tcp -j ACCEPT
-        COMMIT
-        *filter
-        :INPUT DROP [0:0]
-        :FORWARD DROP [0:0]
-        :OUTPUT DROP [0:0]
-        :ports - [0:0]
-        -A INPUT -p tcp -j ports
-        -A INPUT -p udp -m udp --dport 53 -j ACCEPT
-        -A FORWARD -i eth0 -o eth1 -p tcp -m tcp --dport 443 -j ACCEPT
-        -A OUTPUT -p udp -m udp --dport 123 -j ACCEPT
-        -A ports -p tcp -m tcp --dport 22 -j RETURN
-        -A ports -p tcp -m tcp --dport 21:23 -j ACCEPT
-        COMMIT
-        """
-        func packet(_ proto: UInt8, _ source: String, _ destination: String, _ port: UInt16) -> Packet {
-            Packet(family: .ipv4, layer4Protocol: proto, source: IPAddress(source)!.value, destination: IPAddress(destination)!.value,
-                   sourcePort: 40000, destinationPort: port, tcpFlags: proto == 6 ? 0x02 : 0)
-        }
-        let cases: [(ProbeSide, Packet, Bool)] = [
-            (.link("eth0"), packet(6, "203.0.113.5", "192.0.2.10", 21), true),
-            (.link("eth0"), packet(6, "203.0.113.5", "192.0.2.10", 22), false),   // RETURN, then the policy
-            (.link("eth1"), packet(17, "203.0.113.5", "192.0.2.10", 53), true),
-            (.link("eth1"), packet(17, "203.0.113.5", "192.0.2.10", 54), false),
-            (.link("eth0"), packet(6, "203.0.113.5", "198.51.100.7", 443), true),
-            (.link("eth1"), packet(6, "203.0.113.5", "192.0.2.7", 443), false),   // the other way round
-            (.host, packet(17, "198.51.100.1", "198.51.100.9", 123), true),
-            (.host, packet(17, "198.51.100.1", "198.51.100.9", 124), false),
-        ]
+        let text = KernelOracleHarness.knownVerdictsText
+        let cases = KernelOracleHarness.knownVerdictsCases
         let probes = cases.enumerated().map { Probe(id: $0.offset + 1, side: $0.element.0, packet: $0.element.1, layout: .router) }
         let observations = try #require(try Oracle.kernel(text, family: .ipv4, probes: probes))
         let fwaudit = try FwauditVerdicts(text, family: .ipv4, layout: .router)

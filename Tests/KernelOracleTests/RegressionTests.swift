@@ -4,7 +4,10 @@ import Foundation
 import Testing
 
 /// Every shrunk disagreement saved under Fixtures/regressions/, replayed: the kernel must still
-/// give the verdict the file records, and fwaudit must give the kernel's verdict.
+/// give the verdict the file records, and fwaudit must give the kernel's verdict. `.v4`/`.v6`
+/// files are iptables-save text, loaded by the backend their `# backend:` line names (the
+/// iptables-save loader's path when there is none); `.nft` files are nft scripts, loaded with
+/// `nft -f` and read back over netlink.
 @Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
 struct KernelOracleRegressions {
     static let directory = "Fixtures/regressions"
@@ -12,7 +15,7 @@ struct KernelOracleRegressions {
     static let files: [String] = {
         let url = packageRoot.appendingPathComponent(directory)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        return names.filter { $0.hasSuffix(".v4") || $0.hasSuffix(".v6") }.sorted()
+        return names.filter { $0.hasSuffix(".v4") || $0.hasSuffix(".v6") || $0.hasSuffix(".nft") }.sorted()
     }()
 
     /// The value of the `# key: value` header line.
@@ -27,14 +30,17 @@ struct KernelOracleRegressions {
     func replay(_ name: String) throws {
         guard OracleGate.ready() else { return }
         let text = Scenario.load("\(KernelOracleRegressions.directory)/\(name)")
-        let family: AddressFamily = name.hasSuffix(".v6") ? .ipv6 : .ipv4
         let probeLine = try #require(KernelOracleRegressions.header("probe", in: text), "\(name) has no '# probe:' line")
         let recorded = try #require(KernelOracleRegressions.header("kernel", in: text), "\(name) has no '# kernel:' line")
         let probe = try #require(Probe(line: probeLine, id: 1, layout: .router), "bad probe line in \(name)")
-        let observations = try #require(try Oracle.kernel(text, family: family, probes: [probe]), "iptables-restore rejects \(name)")
+        let family = probe.packet.family
+        let backendName = KernelOracleRegressions.header("backend", in: text) ?? OracleBackend.iptablesLegacy.rawValue
+        let backend = try #require(OracleBackend(rawValue: backendName), "\(name): unknown backend '\(backendName)'")
+        #expect((backend == .nft) == name.hasSuffix(".nft"), "\(name): nft scripts, and only they, end in .nft")
+        let (observations, fwaudit) = try #require(try Oracle.both(text, family: family, backend: backend, probes: [probe], source: name),
+                                                   "\(backend) rejects \(name)")
         let kernelAccepts = probe.accepted(by: observations[1] ?? KernelObservation(), layout: .router)
         #expect((kernelAccepts ? "accept" : "drop") == recorded, "the kernel's verdict is no longer the recorded one for \(probe)")
-        let fwaudit = try FwauditVerdicts(text, family: family, layout: .router, source: name)
         let trace = fwaudit.trace(probe)
         let diagnosis = KernelOracleRegressions.header("diagnosis", in: text).map { "\n\($0)" } ?? ""
         #expect(fwaudit.possibleAcceptance(probe).contains(kernelAccepts),

@@ -227,8 +227,11 @@ final class Testbed {
         return lines.joined(separator: "\n")
     }
 
+    /// The name of the observer's table (family inet).
+    static let observerTable = "fwaudit_oracle"
+
     static let observationTable = """
-    table inet fwaudit_oracle {
+    table inet \(observerTable) {
         set arrived4 { typeof ip id; flags dynamic; size 65535; }
         set arrived6 { typeof ip6 flowlabel; flags dynamic; size 65535; }
         set input4 { typeof ip id; flags dynamic; size 65535; }

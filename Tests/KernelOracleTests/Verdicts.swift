@@ -2,16 +2,23 @@ import FirewallModel
 import FlowAnalysis
 import IptablesLoading
 
-/// fwaudit's side of the comparison: the same iptables-save text loaded by `IptablesLoader`,
-/// analysed with the testbed host's own addresses as the local ones.
+/// fwaudit's side of the comparison: the same iptables-save text loaded by `IptablesLoader`, or
+/// what the kernel holds read back over netlink (`KernelReadback`), analysed with the testbed
+/// host's own addresses as the local ones.
 struct FwauditVerdicts {
+    let ruleset: Ruleset
     let context: AnalysisContext
     let index: RulesetIndex
     let interpreter: Interpreter
     let engine: PathEngine
 
     init(_ text: String, family: AddressFamily, layout: Layout, source: String = "generated") throws {
-        let ruleset = try IptablesLoader.load(text, source: source, family: family)
+        self.init(ruleset: try IptablesLoader.load(text, source: source, family: family), family: family, layout: layout)
+    }
+
+    /// fwaudit's verdicts on a ruleset from any loader (the netlink reader for the nftables backends).
+    init(ruleset: Ruleset, family: AddressFamily, layout: Layout) {
+        self.ruleset = ruleset
         context = AnalysisContext(family: family, localAddresses: layout.localSet(family),
                                   extraInterfaces: layout.links.map { InterfacePattern(name: $0.name, isWildcard: false) }, ruleset: ruleset)
         index = RulesetIndex(ruleset: ruleset, family: family)
