@@ -41,6 +41,7 @@ enum ObjectDecoder {
     }
 
     static func rule(_ message: UnsafeMutablePointer<nlmsghdr>) -> RuleObject? {
+        guard AttributeCheck.expressionsAreNamed(message) else { return nil }
         guard let rule = nftnl_rule_alloc() else { return nil }
         defer { nftnl_rule_free(rule) }
         guard nftnl_rule_nlmsg_parse(message, rule) >= 0,
