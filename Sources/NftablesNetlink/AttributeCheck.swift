@@ -42,8 +42,60 @@ enum AttributeCheck {
                 // libnftnl stops at the first element that is not NFTA_LIST_ELEM and fails the rule.
                 guard element.type == UInt16(NFTA_LIST_ELEM.rawValue) else { break }
                 // Like libnftnl, the last NFTA_EXPR_NAME counts.
-                guard let name = attributes(in: bytes, element.payload).last(where: { $0.type == UInt16(NFTA_EXPR_NAME.rawValue) }),
+                let fields = attributes(in: bytes, element.payload)
+                guard let name = fields.last(where: { $0.type == UInt16(NFTA_EXPR_NAME.rawValue) }),
                       !name.payload.isEmpty, bytes[name.payload].contains(0) else { return false }
+                let nameText = String(decoding: bytes[name.payload].prefix { $0 != 0 }, as: UTF8.self)
+                guard let dataTypes = dataAttributes[nameText],
+                      let data = fields.last(where: { $0.type == UInt16(NFTA_EXPR_DATA.rawValue) }) else { continue }
+                for field in attributes(in: bytes, data.payload) where dataTypes.contains(field.type) {
+                    guard verdictsHaveChains(bytes, field.payload) else { return false }
+                }
+            }
+        }
+        return true
+    }
+
+    /// The attributes of each expression that hold `nft_data` (values or verdicts), by expression name.
+    static let dataAttributes: [String: [UInt16]] = [
+        "immediate": [UInt16(NFTA_IMMEDIATE_DATA.rawValue)],
+        "cmp": [UInt16(NFTA_CMP_DATA.rawValue)],
+        "range": [UInt16(NFTA_RANGE_FROM_DATA.rawValue), UInt16(NFTA_RANGE_TO_DATA.rawValue)],
+        "bitwise": [UInt16(NFTA_BITWISE_MASK.rawValue), UInt16(NFTA_BITWISE_XOR.rawValue), UInt16(NFTA_BITWISE_DATA.rawValue)],
+    ]
+
+    /// Whether a jump or goto in an `nft_data` nest names its chain. libnftnl 1.2.4's
+    /// `nftnl_parse_verdict` strdup()s the NFTA_VERDICT_CHAIN string without checking that the
+    /// attribute is there (found by `fuzz-netlink`: strdup of NULL+4).
+    static func verdictsHaveChains(_ bytes: UnsafeRawBufferPointer, _ nest: Range<Int>) -> Bool {
+        for verdict in attributes(in: bytes, nest) where verdict.type == UInt16(NFTA_DATA_VERDICT.rawValue) {
+            let fields = attributes(in: bytes, verdict.payload)
+            guard let code = fields.last(where: { $0.type == UInt16(NFTA_VERDICT_CODE.rawValue) }), code.payload.count >= 4 else { continue }
+            let value = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: code.payload.lowerBound, as: Int32.self))
+            guard value == NFT_JUMP.rawValue || value == NFT_GOTO.rawValue else { continue }
+            guard let chain = fields.last(where: { $0.type == UInt16(NFTA_VERDICT_CHAIN.rawValue) }),
+                  !chain.payload.isEmpty, bytes[chain.payload].contains(0) else { return false }
+        }
+        return true
+    }
+
+    /// Whether every element of a set-element message carries only attribute types up to
+    /// NFTA_SET_ELEM_EXPRESSIONS. libnftnl 1.2.4's `nftnl_set_elem_parse_attr_cb` bounds the type
+    /// by NFTA_SET_MAX but stores it in a table sized for NFTA_SET_ELEM_MAX, so a larger type
+    /// writes past that stack array (found by `fuzz-netlink`, SEGV in nftnl_set_elems_iter_next).
+    static func elementAttributesAreKnown(_ message: UnsafeMutablePointer<nlmsghdr>) -> Bool {
+        let bytes = UnsafeRawBufferPointer(start: message, count: Int(message.pointee.nlmsg_len))
+        let headers = MemoryLayout<nlmsghdr>.size + MemoryLayout<nfgenmsg>.size
+        guard bytes.count >= headers else { return false }
+        for list in attributes(in: bytes, headers ..< bytes.count) where list.type == UInt16(NFTA_SET_ELEM_LIST_ELEMENTS.rawValue) {
+            for element in attributes(in: bytes, list.payload) {
+                guard element.type == UInt16(NFTA_LIST_ELEM.rawValue) else { break }
+                let fields = attributes(in: bytes, element.payload)
+                if fields.contains(where: { $0.type > UInt16(NFTA_SET_ELEM_EXPRESSIONS.rawValue) }) { return false }
+                let dataTypes = [NFTA_SET_ELEM_KEY, NFTA_SET_ELEM_KEY_END, NFTA_SET_ELEM_DATA].map { UInt16($0.rawValue) }
+                for field in fields where dataTypes.contains(field.type) {
+                    guard verdictsHaveChains(bytes, field.payload) else { return false }
+                }
             }
         }
         return true

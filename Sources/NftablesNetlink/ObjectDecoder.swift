@@ -88,8 +88,9 @@ enum ObjectDecoder {
                          userdata: data(NFTNL_SET_USERDATA).map(Bytes.init))
     }
 
-    /// The elements of one GETSETELEM reply message.
-    static func elements(_ message: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
+    /// The elements of one GETSETELEM reply message; nil if libnftnl cannot be trusted with it.
+    static func elements(_ message: UnsafeMutablePointer<nlmsghdr>) -> [SetElement]? {
+        guard AttributeCheck.elementAttributesAreKnown(message) else { return nil }
         guard let set = nftnl_set_alloc() else { return [] }
         defer { nftnl_set_free(set) }
         guard nftnl_set_elems_nlmsg_parse(message, set) >= 0, let iterator = nftnl_set_elems_iter_create(set) else { return [] }
