@@ -210,7 +210,13 @@ public struct NotationParser {
                     let bounds = text.split(separator: "-").compactMap { UInt16($0) }
                     guard let first = bounds.first else { throw s.error("bad queue number") }
                     number = first
-                    if bounds.count == 2 { total = bounds[1] - first + 1 }
+                    if bounds.count == 2 {
+                        // "5-3" or "0-65535" overflowed UInt16 (found by fuzz-nft-notation).
+                        guard bounds[1] >= first, let count = UInt16(exactly: Int(bounds[1]) - Int(first) + 1) else {
+                            throw s.error("bad queue range '\(text)'")
+                        }
+                        total = count
+                    }
                 case "bypass": flags |= 1
                 case "fanout": flags |= 2
                 case let other: throw s.error("unexpected '\(other)' in queue")

@@ -52,6 +52,9 @@ import Testing
         "[ limit rate 10/second burst -5 type packets flags 0x0 ]",
         "[ limit rate 10/second burst 5 type packets flags 0x100000000 ]",
         "[ counter pkts -1 bytes 0 ]",
+        // A queue range that ends before it starts, or has 65536 queues, overflowed UInt16.
+        "[ queue num 5-3 bypass ]",
+        "[ queue num 0-65535 ]",
     ])
     func outOfRange(_ line: String) {
         var parser = NotationParser()
