@@ -37,23 +37,44 @@ enum AttributeCheck {
         let bytes = UnsafeRawBufferPointer(start: message, count: Int(message.pointee.nlmsg_len))
         let headers = MemoryLayout<nlmsghdr>.size + MemoryLayout<nfgenmsg>.size
         guard bytes.count >= headers else { return false }
-        for list in attributes(in: bytes, headers ..< bytes.count) where list.type == UInt16(NFTA_RULE_EXPRESSIONS.rawValue) {
-            for element in attributes(in: bytes, list.payload) {
-                // libnftnl stops at the first element that is not NFTA_LIST_ELEM and fails the rule.
+        return expressionsAreSound(bytes, attributes(in: bytes, headers ..< bytes.count),
+                                   single: nil, list: UInt16(NFTA_RULE_EXPRESSIONS.rawValue))
+    }
+
+    /// Whether one expression nest (`NFTA_EXPR_NAME`, `NFTA_EXPR_DATA`) has a non-empty,
+    /// NUL-terminated name, as `nftnl_expr_parse` assumes, and its verdicts name their chains.
+    static func expressionIsSound(_ bytes: UnsafeRawBufferPointer, _ nest: Range<Int>) -> Bool {
+        let fields = attributes(in: bytes, nest)
+        guard let name = fields.last(where: { $0.type == UInt16(NFTA_EXPR_NAME.rawValue) }),
+              !name.payload.isEmpty, bytes[name.payload].contains(0) else { return false }
+        let nameText = String(decoding: bytes[name.payload].prefix { $0 != 0 }, as: UTF8.self)
+        guard let dataTypes = dataAttributes[nameText],
+              let data = fields.last(where: { $0.type == UInt16(NFTA_EXPR_DATA.rawValue) }) else { return true }
+        return attributes(in: bytes, data.payload).allSatisfy { !dataTypes.contains($0.type) || verdictsHaveChains(bytes, $0.payload) }
+    }
+
+    /// Whether the expressions in `fields` are sound: `single` holds one expression nest,
+    /// `list` a list of NFTA_LIST_ELEM expression nests (libnftnl stops at the first other type).
+    static func expressionsAreSound(_ bytes: UnsafeRawBufferPointer, _ fields: [Attribute], single: UInt16?, list: UInt16) -> Bool {
+        for field in fields {
+            if field.type == single, !expressionIsSound(bytes, field.payload) { return false }
+            guard field.type == list else { continue }
+            for element in attributes(in: bytes, field.payload) {
                 guard element.type == UInt16(NFTA_LIST_ELEM.rawValue) else { break }
-                // Like libnftnl, the last NFTA_EXPR_NAME counts.
-                let fields = attributes(in: bytes, element.payload)
-                guard let name = fields.last(where: { $0.type == UInt16(NFTA_EXPR_NAME.rawValue) }),
-                      !name.payload.isEmpty, bytes[name.payload].contains(0) else { return false }
-                let nameText = String(decoding: bytes[name.payload].prefix { $0 != 0 }, as: UTF8.self)
-                guard let dataTypes = dataAttributes[nameText],
-                      let data = fields.last(where: { $0.type == UInt16(NFTA_EXPR_DATA.rawValue) }) else { continue }
-                for field in attributes(in: bytes, data.payload) where dataTypes.contains(field.type) {
-                    guard verdictsHaveChains(bytes, field.payload) else { return false }
-                }
+                guard expressionIsSound(bytes, element.payload) else { return false }
             }
         }
         return true
+    }
+
+    /// Whether a set message's expressions (NFTA_SET_EXPR, NFTA_SET_EXPRESSIONS) are sound; an
+    /// unnamed one crashed libnftnl in `nftnl_set_nlmsg_parse` the same way as in a rule.
+    static func setExpressionsAreNamed(_ message: UnsafeMutablePointer<nlmsghdr>) -> Bool {
+        let bytes = UnsafeRawBufferPointer(start: message, count: Int(message.pointee.nlmsg_len))
+        let headers = MemoryLayout<nlmsghdr>.size + MemoryLayout<nfgenmsg>.size
+        guard bytes.count >= headers else { return false }
+        return expressionsAreSound(bytes, attributes(in: bytes, headers ..< bytes.count),
+                                   single: UInt16(NFTA_SET_EXPR.rawValue), list: UInt16(NFTA_SET_EXPRESSIONS.rawValue))
     }
 
     /// The attributes of each expression that hold `nft_data` (values or verdicts), by expression name.
@@ -96,6 +117,8 @@ enum AttributeCheck {
                 for field in fields where dataTypes.contains(field.type) {
                     guard verdictsHaveChains(bytes, field.payload) else { return false }
                 }
+                guard expressionsAreSound(bytes, fields, single: UInt16(NFTA_SET_ELEM_EXPR.rawValue),
+                                          list: UInt16(NFTA_SET_ELEM_EXPRESSIONS.rawValue)) else { return false }
             }
         }
         return true

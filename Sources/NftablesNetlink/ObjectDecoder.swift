@@ -66,6 +66,7 @@ enum ObjectDecoder {
     }
 
     static func set(_ message: UnsafeMutablePointer<nlmsghdr>) -> SetObject? {
+        guard AttributeCheck.setExpressionsAreNamed(message) else { return nil }
         guard let set = nftnl_set_alloc() else { return nil }
         defer { nftnl_set_free(set) }
         guard nftnl_set_nlmsg_parse(message, set) >= 0,
