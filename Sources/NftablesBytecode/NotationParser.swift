@@ -98,8 +98,8 @@ public struct NotationParser {
             try s.expect("=")
             let opName = try s.word(until: "(")
             let source = try s.register(trailing: ",")
-            let size = try s.integer(trailing: ",")
-            let length = try s.integer(trailing: ")")
+            let size = try s.integer(UInt32.self, trailing: ",")
+            let length = try s.integer(UInt32.self, trailing: ")")
             set(destination, width: Int(length))
             return .byteorder(source: source, destination: destination, op: opName == "ntoh" ? 0 : 1, length: UInt32(length), size: UInt32(size))
         case "lookup":
@@ -111,7 +111,7 @@ public struct NotationParser {
             while !s.atEnd {
                 let word = try s.word()
                 // libnftnl prints the lookup flags (`0x0`, `0x1`); the IR printer only `0x1`, for `!=`.
-                if word == "dreg" { destination = Register(UInt32(try s.integer())) } else if word.hasPrefix("0x"), let flags = UInt32(word.dropFirst(2), radix: 16) {
+                if word == "dreg" { destination = Register(try s.integer(UInt32.self)) } else if word.hasPrefix("0x"), let flags = UInt32(word.dropFirst(2), radix: 16) {
                     inverted = flags & 1 != 0
                 } else {
                     throw s.error("unexpected '\(word)' in lookup")
@@ -132,9 +132,9 @@ public struct NotationParser {
             return .immediate(destination: destination, value: .verdict(code, chain: parts.count > 1 ? parts[1] : nil))
         case "counter":
             try s.expect("pkts")
-            let packets = try s.integer()
+            let packets = try s.integer(UInt64.self)
             try s.expect("bytes")
-            return .counter(packets: UInt64(packets), bytes: UInt64(try s.integer()))
+            return .counter(packets: UInt64(packets), bytes: try s.integer(UInt64.self))
         case "log": return try log(&s)
         case "limit":
             try s.expect("rate")
@@ -142,23 +142,23 @@ public struct NotationParser {
             let parts = rateText.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2, let rate = UInt64(parts[0]), let unit = Self.unitSeconds(parts[1]) else { throw s.error("bad rate") }
             try s.expect("burst")
-            let burst = try s.integer()
+            let burst = try s.integer(UInt32.self)
             try s.expect("type")
             let type = try s.word() == "bytes" ? UInt32(1) : 0
             try s.expect("flags")
-            return .limit(rate: rate, unit: unit, burst: UInt32(burst), type: type, flags: UInt32(try s.hexInteger()))
+            return .limit(rate: rate, unit: unit, burst: UInt32(burst), type: type, flags: try s.hexInteger(UInt32.self))
         case "quota":
             try s.expect("bytes")
-            let bytes = try s.integer()
+            let bytes = try s.integer(UInt64.self)
             try s.expect("consumed")
-            let consumed = try s.integer()
+            let consumed = try s.integer(UInt64.self)
             try s.expect("flags")
-            return .quota(bytes: UInt64(bytes), consumed: UInt64(consumed), flags: UInt32(try s.integer()))
+            return .quota(bytes: UInt64(bytes), consumed: UInt64(consumed), flags: try s.integer(UInt32.self))
         case "reject":
             try s.expect("type")
-            let type = try s.integer()
+            let type = try s.integer(UInt32.self)
             try s.expect("code")
-            return .reject(type: UInt32(type), code: UInt8(try s.integer()))
+            return .reject(type: UInt32(type), code: try s.integer(UInt8.self))
         case "nat":
             let typeName = try s.word()
             guard let type: NatType = typeName == "snat" ? .snat : typeName == "dnat" ? .dnat : nil else { throw s.error("bad nat type") }
@@ -183,12 +183,12 @@ public struct NotationParser {
             let keyName = try s.word()
             let keys = ["transparent", "mark", "wildcard", "cgroupv2"]
             var key = keys.firstIndex(of: keyName).map(UInt32.init)
-            if key == nil, keyName == "key" { key = UInt32(try s.integer()) }
+            if key == nil, keyName == "key" { key = try s.integer(UInt32.self) }
             guard let key else { throw s.error("unknown socket key '\(keyName)'") }
             try s.expect("=>")
             let destination = try s.register()
             var level: UInt32?
-            if !s.atEnd { try s.expect("level"); level = UInt32(try s.integer()) }
+            if !s.atEnd { try s.expect("level"); level = try s.integer(UInt32.self) }
             set(destination, width: [1, 4, 1, 8][min(Int(key), 3)])
             return .socket(key: key, level: level, destination: destination)
         case "dynset": return try dynset(&s)
@@ -196,7 +196,7 @@ public struct NotationParser {
             try s.expect("name")
             let extensionName = try s.word()
             try s.expect("rev")
-            let revision = UInt32(try s.integer())
+            let revision = try s.integer(UInt32.self)
             return name == "match" ? .match(name: extensionName, revision: revision, info: Bytes([]))
                 : .target(name: extensionName, revision: revision, info: Bytes([]))
         case "queue":
@@ -204,13 +204,19 @@ public struct NotationParser {
             var source: Register?
             while !s.atEnd {
                 switch try s.word() {
-                case "sreg_qnum": source = Register(UInt32(try s.integer()))
+                case "sreg_qnum": source = Register(try s.integer(UInt32.self))
                 case "num":
                     let text = try s.word()
                     let bounds = text.split(separator: "-").compactMap { UInt16($0) }
                     guard let first = bounds.first else { throw s.error("bad queue number") }
                     number = first
-                    if bounds.count == 2 { total = bounds[1] - first + 1 }
+                    if bounds.count == 2 {
+                        // "5-3" or "0-65535" overflowed UInt16 (found by fuzz-nft-notation).
+                        guard bounds[1] >= first, let count = UInt16(exactly: Int(bounds[1]) - Int(first) + 1) else {
+                            throw s.error("bad queue range '\(text)'")
+                        }
+                        total = count
+                    }
                 case "bypass": flags |= 1
                 case "fanout": flags |= 2
                 case let other: throw s.error("unexpected '\(other)' in queue")
@@ -220,19 +226,19 @@ public struct NotationParser {
         case "objref":
             let word = try s.word()
             if word == "sreg" {
-                let source = Register(UInt32(try s.integer()))
+                let source = Register(try s.integer(UInt32.self))
                 try s.expect("set")
                 return .objref(type: nil, name: nil, setSource: source, setName: s.rest())
             }
             guard word == "type" else { throw s.error("expected 'type' or 'sreg'") }
-            let type = UInt32(try s.integer())
+            let type = try s.integer(UInt32.self)
             try s.expect("name")
             return .objref(type: type, name: s.rest(), setSource: nil, setName: nil)
         case "connlimit":
             try s.expect("count")
-            let count = try s.integer()
+            let count = try s.integer(UInt32.self)
             try s.expect("flags")
-            return .connlimit(count: UInt32(count), flags: UInt32(try s.integer()))
+            return .connlimit(count: UInt32(count), flags: try s.integer(UInt32.self))
         case "flow_offload":
             try s.expect("table")
             return .flowOffload(table: s.rest())
@@ -250,7 +256,7 @@ public struct NotationParser {
             let base = try s.payloadBase()
             try s.expect("header")
             try s.expect("+")
-            let offset = try s.integer()
+            let offset = try s.integer(UInt32.self)
             try s.expect("=>")
             let destination = try s.register()
             set(destination, width: Int(length))
@@ -264,14 +270,14 @@ public struct NotationParser {
         let base = try s.payloadBase()
         try s.expect("header")
         try s.expect("+")
-        let offset = try s.integer()
+        let offset = try s.integer(UInt32.self)
         try s.expect("csum_type")
-        let type = try s.integer()
+        let type = try s.integer(UInt32.self)
         try s.expect("csum_off")
-        let checksumOffset = try s.integer()
+        let checksumOffset = try s.integer(UInt32.self)
         try s.expect("csum_flags")
         return .payloadWrite(base: base, offset: UInt32(offset), length: length, source: source, checksumType: UInt32(type),
-                             checksumOffset: UInt32(checksumOffset), checksumFlags: UInt32(try s.hexInteger()))
+                             checksumOffset: UInt32(checksumOffset), checksumFlags: try s.hexInteger(UInt32.self))
     }
 
     private mutating func meta(_ s: inout Scanner) throws(ParseError) -> Expression {
@@ -395,7 +401,7 @@ public struct NotationParser {
             } else if let index = results.firstIndex(of: word) {
                 result = UInt32(index)
             } else if word == "result" {
-                result = UInt32(try s.integer())
+                result = try s.integer(UInt32.self)
             } else {
                 throw s.error("unexpected '\(word)' in fib")
             }
@@ -413,24 +419,24 @@ public struct NotationParser {
         let mode = try s.word()
         let opName = try s.word()
         var found = ops.firstIndex(of: opName).map(UInt32.init)
-        if found == nil, opName == "op" { found = UInt32(try s.integer()) }
+        if found == nil, opName == "op" { found = try s.integer(UInt32.self) }
         guard let op = found else { throw s.error("unknown exthdr op '\(opName)'") }
         if mode == "write" {
             let source = try s.register()
             try s.expect("=>")
             let length = try s.byteLength()
             try s.expect("@")
-            let type = UInt8(try s.integer())
+            let type = try s.integer(UInt8.self)
             try s.expect("+")
-            let offset = try s.integer()
+            let offset = try s.integer(UInt32.self)
             return .exthdr(type: type, offset: UInt32(offset), length: length, destination: nil, source: source, flags: 0, op: op)
         }
         guard mode == "load" else { throw s.error("expected 'load' or 'write'") }
         let length = try s.byteLength()
         try s.expect("@")
-        let type = UInt8(try s.integer())
+        let type = try s.integer(UInt8.self)
         try s.expect("+")
-        let offset = try s.integer()
+        let offset = try s.integer(UInt32.self)
         var flags: UInt32 = 0
         var word = try s.word()
         if word == "present" { flags = 1; word = try s.word() }
@@ -444,10 +450,10 @@ public struct NotationParser {
         let ops = ["add", "update", "delete"]
         let opName = try s.word()
         var found = ops.firstIndex(of: opName).map(UInt32.init)
-        if found == nil, opName == "op" { found = UInt32(try s.integer()) }
+        if found == nil, opName == "op" { found = try s.integer(UInt32.self) }
         guard let op = found else { throw s.error("unknown dynset op '\(opName)'") }
         try s.expect("reg_key")
-        let key = Register(UInt32(try s.integer()))
+        let key = Register(try s.integer(UInt32.self))
         try s.expect("set")
         let set = try s.word()
         var timeout: UInt64?
@@ -461,7 +467,7 @@ public struct NotationParser {
                 guard text.hasSuffix("ms"), let value = UInt64(text.dropLast(2)) else { throw s.error("bad timeout") }
                 timeout = value
             case "sreg_data":
-                data = Register(UInt32(try s.integer()))
+                data = Register(try s.integer(UInt32.self))
             case "expr":
                 let text = s.rest()
                 // Nested expressions are printed one after the other as `expr [ … ]`.
@@ -484,7 +490,7 @@ public struct NotationParser {
         var flags: UInt32 = 0
         while !s.atEnd {
             let word = try s.word()
-            if word == "flags" { flags = UInt32(try s.hexInteger()); continue }
+            if word == "flags" { flags = try s.hexInteger(UInt32.self); continue }
             guard ["addr_min", "addr_max", "proto_min", "proto_max"].contains(word) else { throw s.error("unexpected '\(word)'") }
             registers[word] = try s.register()
         }
@@ -589,6 +595,20 @@ private struct Scanner {
         return value
     }
 
+    /// A decimal number that fits `type`; out of range is a parse error, not a trap.
+    mutating func integer<T: FixedWidthInteger>(_ type: T.Type, trailing: Character? = nil) throws(NotationParser.ParseError) -> T {
+        let value = try integer(trailing: trailing)
+        guard let fitting = T(exactly: value) else { throw error("\(value) is out of range for \(T.self)") }
+        return fitting
+    }
+
+    /// A `0x…` number that fits `type`; out of range is a parse error, not a trap.
+    mutating func hexInteger<T: FixedWidthInteger>(_ type: T.Type) throws(NotationParser.ParseError) -> T {
+        let value = try hexInteger()
+        guard let fitting = T(exactly: value) else { throw error("0x\(String(value, radix: 16)) is out of range for \(T.self)") }
+        return fitting
+    }
+
     mutating func hexInteger() throws(NotationParser.ParseError) -> UInt64 {
         let found = try word()
         guard found.hasPrefix("0x"), let value = UInt64(found.dropFirst(2), radix: 16) else { throw error("expected 0x…, found '\(found)'") }
@@ -597,7 +617,7 @@ private struct Scanner {
 
     mutating func register(trailing: Character? = nil) throws(NotationParser.ParseError) -> Register {
         try expect("reg")
-        return Register(UInt32(try integer(trailing: trailing)))
+        return Register(try integer(UInt32.self, trailing: trailing))
     }
 
     mutating func byteLength() throws(NotationParser.ParseError) -> UInt32 {

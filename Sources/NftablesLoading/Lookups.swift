@@ -67,6 +67,8 @@ extension RuleDelinearizer {
             if !set.fieldLengths.isEmpty, fields.count < set.fieldLengths.count, Int(set.fieldLengths[fields.count]) < field.length {
                 field.length = Int(set.fieldLengths[fields.count])
             }
+            // A zero-length field would never cover the key: loop forever, growing `fields` (found by fuzz-netlink).
+            guard field.length > 0 else { throw error("set '\(set.name)': key field \(fields.count + 1) has no length") }
             fields.append(field)
             let slot = (field.length + 3) / 4
             word += slot

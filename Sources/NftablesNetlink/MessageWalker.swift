@@ -30,7 +30,9 @@ enum MessageWalker {
         copy.withUnsafeMutableBytes { raw in
             guard var header = raw.baseAddress?.assumingMemoryBound(to: nlmsghdr.self) else { return }
             var remaining = Int32(raw.count)
-            while mnl_nlmsg_ok(header, remaining) {
+            // mnl_nlmsg_ok compares the length as a signed int: a length of 2^31 or more passes it
+            // and would send every reader past the datagram (found by fuzz-netlink).
+            while mnl_nlmsg_ok(header, remaining), UInt32(remaining) >= header.pointee.nlmsg_len {
                 body(header)
                 header = mnl_nlmsg_next(header, &remaining)
             }

@@ -41,6 +41,7 @@ enum ObjectDecoder {
     }
 
     static func rule(_ message: UnsafeMutablePointer<nlmsghdr>) -> RuleObject? {
+        guard AttributeCheck.expressionsAreNamed(message) else { return nil }
         guard let rule = nftnl_rule_alloc() else { return nil }
         defer { nftnl_rule_free(rule) }
         guard nftnl_rule_nlmsg_parse(message, rule) >= 0,
@@ -65,6 +66,7 @@ enum ObjectDecoder {
     }
 
     static func set(_ message: UnsafeMutablePointer<nlmsghdr>) -> SetObject? {
+        guard AttributeCheck.setExpressionsAreNamed(message) else { return nil }
         guard let set = nftnl_set_alloc() else { return nil }
         defer { nftnl_set_free(set) }
         guard nftnl_set_nlmsg_parse(message, set) >= 0,
@@ -87,8 +89,9 @@ enum ObjectDecoder {
                          userdata: data(NFTNL_SET_USERDATA).map(Bytes.init))
     }
 
-    /// The elements of one GETSETELEM reply message.
-    static func elements(_ message: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
+    /// The elements of one GETSETELEM reply message; nil if libnftnl cannot be trusted with it.
+    static func elements(_ message: UnsafeMutablePointer<nlmsghdr>) -> [SetElement]? {
+        guard AttributeCheck.elementAttributesAreKnown(message) else { return nil }
         guard let set = nftnl_set_alloc() else { return [] }
         defer { nftnl_set_free(set) }
         guard nftnl_set_elems_nlmsg_parse(message, set) >= 0, let iterator = nftnl_set_elems_iter_create(set) else { return [] }
