@@ -1,5 +1,6 @@
 import Audit
 import FirewallModel
+import JSONDocuments
 import Reporting
 import YAMLDocuments
 import Yams

@@ -1,4 +1,5 @@
 import FirewallModel
+import JSONDocuments
 
 /// A JSON value with the path that reached it, so every complaint names where it is.
 ///
@@ -31,7 +32,7 @@ struct JSONNode: Sendable {
     // MARK: Members
 
     subscript(key: String) -> JSONNode? {
-        guard case .object(let members) = value, let member = members[key] else { return nil }
+        guard let member = value[key] else { return nil }
         return JSONNode(member, path: "\(path).\(key)", source: source, context: context)
     }
 
@@ -105,7 +106,7 @@ struct JSONNode: Sendable {
         case .string(let text): return "\"" + text.map { $0 == "\"" ? "\\\"" : String($0) }.joined() + "\""
         case .array(let values): return "[" + values.map(render).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.keys.sorted().map { "\"\($0)\":" + render(members[$0]!) }.joined(separator: ",") + "}"
+            return "{" + members.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":" + render($0.1) }.joined(separator: ",") + "}"
         }
     }
 }

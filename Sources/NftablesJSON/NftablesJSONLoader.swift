@@ -1,4 +1,5 @@
 import FirewallModel
+import JSONDocuments
 
 /// Reads `nft -j list ruleset` exports (nft 0.9 to 1.x) into the semantic model, offline.
 ///

@@ -61,7 +61,7 @@ extension ValueText {
         case "accept", "drop", "continue", "return", "notrack", "masquerade", "redirect", "reject", "counter", "queue":
             guard !body.isNull, case .object(let members) = body.value, !members.isEmpty else { return key }
             if key == "counter" { return "counter" }
-            return key + " " + members.keys.sorted().map { "\($0) \(render(body[$0]!))" }.joined(separator: " ")
+            return key + " " + members.map(\.0).sorted().compactMap { key in body[key].map { "\(key) \(render($0))" } }.joined(separator: " ")
         case "jump", "goto": return render(node)
         case "vmap": return "\(body["key"].map(render) ?? "?") vmap \(body["data"].map(render) ?? "?")"
         case "mangle": return "\(body["key"].map(render) ?? "?") set \(body["value"].map(render) ?? "?")"

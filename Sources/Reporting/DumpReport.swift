@@ -1,4 +1,5 @@
 import FirewallModel
+import JSONDocuments
 
 /// The normalised ruleset, one rule per line: what fwaudit understood of its input.
 public enum DumpReport {

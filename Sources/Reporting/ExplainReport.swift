@@ -1,4 +1,5 @@
 import FirewallModel
+import JSONDocuments
 import FlowAnalysis
 
 /// One explained packet: its trace through hooks, chains and rules.

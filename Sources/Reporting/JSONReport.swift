@@ -1,5 +1,6 @@
 import Audit
 import FirewallModel
+import JSONDocuments
 import FlowAnalysis
 import PortMatrix
 

@@ -25,8 +25,4 @@ import Testing
         #expect(witness["destinationPort"] as? Int == 5061)
         #expect(witness["in"] as? String == "eth0")
     }
-
-    @Test func escapesStringsAsJSONRequires() {
-        #expect(JSONValue.string("a\"b\\c\n\u{1}").rendered() == #""a\"b\\c\n\u0001""#)
-    }
 }

@@ -1,36 +1,12 @@
-/// A parsed JSON document: the shape `nft -j` writes, with numbers kept as their text.
-///
-/// Numbers stay text so that 32-bit marks and 64-bit counters are read without rounding.
-enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(String)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// The kind's name, for messages (`expected an object, found a string`).
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
-
 /// Why a text is not JSON: the one-based line and column of the offending byte.
-struct JSONSyntaxError: Error, Sendable {
-    var line: Int
-    var column: Int
-    var message: String
+public struct JSONSyntaxError: Error, Sendable {
+    public var line: Int
+    public var column: Int
+    public var message: String
 }
 
 /// A strict RFC 8259 reader over UTF-8 bytes that remembers where it is, for error messages.
-struct JSONParser {
+public struct JSONParser {
     private let bytes: [UInt8]
     private var position = 0
     /// Nesting bound: a hostile file cannot exhaust the stack.
@@ -39,7 +15,7 @@ struct JSONParser {
     init(_ text: String) { bytes = Array(text.utf8) }
 
     /// Parses one complete document; trailing non-blank text is an error.
-    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(text)
         parser.skipBlanks()
         let value = try parser.value(depth: 0)
@@ -90,7 +66,8 @@ struct JSONParser {
 
     private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         position += 1
-        var members: [String: JSONValue] = [:]
+        var members: [(String, JSONValue)] = []
+        var names = Set<String>()
         skipBlanks()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
         while true {
@@ -102,8 +79,8 @@ struct JSONParser {
             position += 1
             skipBlanks()
             let member = try value(depth: depth + 1)
-            if members[key] != nil { throw failure("duplicate member '\(key)'") }
-            members[key] = member
+            guard names.insert(key).inserted else { throw failure("duplicate member '\(key)'") }
+            members.append((key, member))
             skipBlanks()
             guard position < bytes.count else { throw failure("unexpected end of input in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
