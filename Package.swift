@@ -42,6 +42,7 @@ let package = Package(
         .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
 
         .target(name: "FixtureSupport", dependencies: ["Audit", "PortMatrix", "IptablesLoading", "FirewallModel"], path: "Tests/FixtureSupport"),
+        .testTarget(name: "FixtureSupportTests", dependencies: ["FixtureSupport"]),
         .testTarget(name: "FirewallModelTests", dependencies: ["FirewallModel"]),
         .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
         .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),

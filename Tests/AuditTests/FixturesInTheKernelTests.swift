@@ -4,7 +4,7 @@ import Testing
 
 /// The fixture rulesets are what the real iptables accepts: loaded with iptables-restore in a
 /// private network namespace (never the host's).
-@Suite(.enabled(if: Namespaces.available || Namespaces.required, "network namespaces are unavailable here"))
+@Suite(.needsNetworkNamespace)
 struct FixturesInTheKernel {
     static let files: [String] = {
         let directory = packageRoot.appendingPathComponent(Scenario.directory)
@@ -14,10 +14,6 @@ struct FixturesInTheKernel {
 
     @Test(arguments: files)
     func iptablesRestoreAcceptsTheFixture(_ name: String) throws {
-        guard Namespaces.available else {
-            Issue.record("FWAUDIT_REQUIRE_NETNS=1 but unshare -n does not work here")
-            return
-        }
         let path = packageRoot.appendingPathComponent("\(Scenario.directory)/\(name)").path
         let tool = name.hasSuffix(".v6") ? "ip6tables-restore" : "iptables-restore"
         let result = try Namespaces.runIsolated([tool, "--test", path])

@@ -8,9 +8,8 @@ import Testing
 struct NftablesInputTests {
     static let sampler = "Fixtures/netlink/sampler.nft"
 
-    @Test("dump --stage bytecode shows the kernel's programs for a script")
+    @Test("dump --stage bytecode shows the kernel's programs for a script", .needsNetworkNamespace)
     func bytecodeStage() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let result = try Binary.run(["dump", "--stage", "bytecode", "--nft-file", Self.sampler])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("chain input type filter hook 1 priority 0 policy drop"))
@@ -18,9 +17,8 @@ struct NftablesInputTests {
         #expect(result.stdout.contains("comment \"SIP and web\""))
     }
 
-    @Test("a recording replays to the same bytecode as the recorded script")
+    @Test("a recording replays to the same bytecode as the recorded script", .needsNetworkNamespace)
     func recordingStage() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let recorded = try Binary.run(["dump", "--stage", "recording", "--nft-file", Self.sampler])
         #expect(recorded.status == 0)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-\(UUID().uuidString).rec").path
@@ -31,9 +29,8 @@ struct NftablesInputTests {
         #expect(replayed.stdout.contains("[ lookup reg 1 set __map0 dreg 0 0x0 ]"))
     }
 
-    @Test("a script nft rejects exits 2 with nft's own message and line")
+    @Test("a script nft rejects exits 2 with nft's own message and line", .needsNetworkNamespace)
     func rejectedScript() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-\(UUID().uuidString).nft").path
         try "table inet t {\n  chain c {\n    tcp dport 70000 accept\n  }\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -106,10 +103,9 @@ struct NftablesInputTests {
         return try body("/proc/\(holder.processIdentifier)/ns/net")
     }
 
-    @Test("an nft script audits the same read live, loaded with --nft-file, and from its nft -j export",
+    @Test("an nft script audits the same read live, loaded with --nft-file, and from its nft -j export", .needsNetworkNamespace,
           arguments: ["compliant", "blocking-table"])
     func nftPathsAgree(_ name: String) throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let directory = "Fixtures/nft/lync-edge"
         // The blocking table is a second table beside the compliant one.
         let scripts = name == "compliant" ? ["compliant"] : ["compliant", "blocking-table"]
@@ -128,10 +124,9 @@ struct NftablesInputTests {
         }
     }
 
-    @Test("an iptables-save fixture loaded with iptables-nft audits the same read live as from its file",
+    @Test("an iptables-save fixture loaded with iptables-nft audits the same read live as from its file", .needsNetworkNamespace,
           arguments: Scenario.all.map(\.name))
     func iptablesNftAgrees(_ name: String) throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let scenario = Scenario.named(name)
         let v4 = "\(Scenario.directory)/\(scenario.v4)", v6 = "\(Scenario.directory)/\(scenario.v6)"
         let fromFiles = try Self.conclusions(["--iptables-save", v4, "--ip6tables-save", v6])
@@ -141,9 +136,8 @@ struct NftablesInputTests {
         #expect(live == fromFiles)
     }
 
-    @Test("--live reads the namespace fwaudit runs in")
+    @Test("--live reads the namespace fwaudit runs in", .needsNetworkNamespace)
     func liveReadsItsOwnNamespace() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let dump = try Self.withLiveNamespace("nft -f \(Self.sampler)") { namespace in
             try Namespaces.run(["nsenter", "--net=\(namespace)", Binary.url.path, "dump", "--live"])
         }
@@ -170,9 +164,8 @@ struct NftablesInputTests {
         #expect(result.output.contains("sudo"))
     }
 
-    @Test("a live host without the matrix's local addresses is warned about; one with them is not")
+    @Test("a live host without the matrix's local addresses is warned about; one with them is not", .needsNetworkNamespace)
     func localZonesAreCheckedAgainstTheHost() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let script = "nft -f Fixtures/nft/lync-edge/compliant.nft"
         let arguments = ["audit", "--matrix", "\(Scenario.directory)/matrix.yaml", "--format", "json"]
         let bare = try Self.withLiveNamespace(script) { try Binary.run(arguments + ["--netns", $0]) }

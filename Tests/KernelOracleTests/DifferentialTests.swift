@@ -8,7 +8,7 @@ import Testing
 /// the iptables-save loader, iptables-nft rules and native nft scripts read back over netlink.
 /// A fixed seed and a bounded size here; a longer campaign with `scripts/differential-campaign`
 /// (the same test, sized by FWAUDIT_ORACLE_* variables, one backend by FWAUDIT_ORACLE_BACKEND).
-@Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
+@Suite(.serialized, .needsNetworkNamespace)
 struct KernelOracleDifferential {
     /// What the campaign reports it exercised: a feature and the text that shows it in a ruleset.
     static let features: [(String, String)] = [

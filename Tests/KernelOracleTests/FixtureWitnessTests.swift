@@ -15,7 +15,7 @@ import Testing
 /// first: the opening packet (which must pass), for the `established` leg also the peer's
 /// answer, then the witness. TCP witnesses of those legs would need a real handshake with
 /// matching sequence numbers and are not produced (none of the fixtures has one).
-@Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
+@Suite(.serialized, .needsNetworkNamespace)
 struct KernelOracleFixtures {
     static let layout = Layout.edge
 

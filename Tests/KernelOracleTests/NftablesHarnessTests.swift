@@ -8,7 +8,7 @@ import Testing
 /// them, and so must fwaudit reading the namespace back over netlink. Without these, a reader
 /// that saw nothing but the observer (everything accepted) could pass a campaign whose rulesets
 /// happen to accept the probes.
-@Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
+@Suite(.serialized, .needsNetworkNamespace)
 struct KernelOracleNftablesHarness {
     static func packet(_ proto: UInt8, _ source: String, _ destination: String, sourcePort: UInt16 = 40000, _ port: UInt16) -> Packet {
         Packet(family: .ipv4, layer4Protocol: proto, source: IPAddress(source)!.value, destination: IPAddress(destination)!.value,

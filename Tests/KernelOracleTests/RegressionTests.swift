@@ -8,7 +8,7 @@ import Testing
 /// files are iptables-save text, loaded by the backend their `# backend:` line names (the
 /// iptables-save loader's path when there is none); `.nft` files are nft scripts, loaded with
 /// `nft -f` and read back over netlink.
-@Suite(.serialized, .enabled(if: OracleGate.enabled, "network namespaces are unavailable here"))
+@Suite(.serialized, .needsNetworkNamespace)
 struct KernelOracleRegressions {
     static let directory = "Fixtures/regressions"
 

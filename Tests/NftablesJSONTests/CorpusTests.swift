@@ -62,15 +62,10 @@ import Testing
 
     /// Every nft script of the corpus that the installed nft accepts, exported by nft 1.0.6 in a
     /// private namespace, loads too: this reaches constructs the stored exports do not have.
-    @Test func everyCorpusScriptExportedByTheInstalledNftLoads() throws {
+    @Test(.needsNetworkNamespace) func everyCorpusScriptExportedByTheInstalledNftLoads() throws {
         let scripts = CorpusTests.directory.deletingLastPathComponent().appendingPathComponent("nft-text")
         guard FileManager.default.fileExists(atPath: scripts.path) else {
             print("skipped: \(scripts.path) is absent")
-            return
-        }
-        guard Namespaces.available else {
-            if Namespaces.required { Issue.record("network namespaces are required (FWAUDIT_REQUIRE_NETNS=1) but unavailable") }
-            print("skipped: network namespaces are unavailable")
             return
         }
         let files = try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: nil)

@@ -98,12 +98,7 @@ import Testing
     }
 
     /// The stored exports are what the installed nft makes of the stored scripts.
-    @Test func theExportsMatchWhatNftProducesFromTheScripts() throws {
-        guard Namespaces.available else {
-            if Namespaces.required { Issue.record("network namespaces are required (FWAUDIT_REQUIRE_NETNS=1) but unavailable") }
-            print("skipped: network namespaces are unavailable")
-            return
-        }
+    @Test(.needsNetworkNamespace) func theExportsMatchWhatNftProducesFromTheScripts() throws {
         let directory = packageRoot.appendingPathComponent(LyncEdgeFixtureTests.directory).path
         for (export, scripts) in [("compliant.json", ["compliant.nft"]), ("blocking-table.json", ["compliant.nft", "blocking-table.nft"])] {
             let loads = scripts.map { "nft -f '\(directory)/\($0)' && " }.joined()

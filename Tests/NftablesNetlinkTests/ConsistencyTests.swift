@@ -41,9 +41,8 @@ struct ConsistencyTests {
         }
     }
 
-    @Test("a change during the dump is detected and the whole snapshot is read again")
+    @Test("a change during the dump is detected and the whole snapshot is read again", .needsNetworkNamespace)
     func changeDuringDumpIsReread() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let (before, after, changed) = try Self.recordings()
         // Three requests in (GETGEN, GETTABLE, GETCHAIN) the ruleset changes.
         let exchange = ChangingExchange(before: before, after: after, switchAfter: 3)
@@ -53,9 +52,8 @@ struct ConsistencyTests {
         #expect(snapshot.rules.contains { $0.chain == "web" && $0.expressions.count > 2 })
     }
 
-    @Test("a ruleset that keeps changing is reported after a bounded number of attempts")
+    @Test("a ruleset that keeps changing is reported after a bounded number of attempts", .needsNetworkNamespace)
     func keepsChanging() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let (before, after, _) = try Self.recordings()
         /// Flips between the two recordings on every request.
         final class Flipping: Exchange {
@@ -72,9 +70,8 @@ struct ConsistencyTests {
         }
     }
 
-    @Test("a reply flagged as interrupted is never trusted")
+    @Test("a reply flagged as interrupted is never trusted", .needsNetworkNamespace)
     func interruptedDumpIsRetried() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let (before, _, _) = try Self.recordings()
         /// Sets NLM_F_DUMP_INTR on the first chain dump, as the kernel does when a change races it.
         final class Interrupting: Exchange {

@@ -28,9 +28,8 @@ struct LiveReadingTests {
         return try body(path)
     }
 
-    @Test("a script read back over netlink has its tables, chains, rules, sets and comments")
+    @Test("a script read back over netlink has its tables, chains, rules, sets and comments", .needsNetworkNamespace)
     func readsBackAScript() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let state = try Self.withScript(Self.script) { try NftablesReader.read(script: $0) }
         let snapshot = state.snapshot
         #expect(snapshot.tables.map(\.name) == ["filter"])
@@ -52,9 +51,8 @@ struct LiveReadingTests {
         #expect(state.interfaceNames.values.contains("lo"))
     }
 
-    @Test("each rule's program prints exactly as nft prints the kernel's dump, in order")
+    @Test("each rule's program prints exactly as nft prints the kernel's dump, in order", .needsNetworkNamespace)
     func printerMatchesNft() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let (state, nft) = try Self.withScript(Self.script) { path in
             try withNamespace(loading: path) { namespace in
                 (try NftablesReader.read(.namespace(namespace)),
@@ -68,9 +66,8 @@ struct LiveReadingTests {
         #expect(ours.contains("[ lookup reg 1 set __map0 dreg 0 0x0 ]"))
     }
 
-    @Test("a recording replays to the same snapshot, through the same decoder")
+    @Test("a recording replays to the same snapshot, through the same decoder", .needsNetworkNamespace)
     func recordingReplays() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         let recording = Recording()
         let live = try Self.withScript(Self.script) { path in
             try withNamespace(loading: path) { try NftablesReader.read(.namespace($0), recording: recording) }
@@ -80,9 +77,8 @@ struct LiveReadingTests {
         #expect(recording.text.contains("> GETRULE inet filter input"))
     }
 
-    @Test("reading changes nothing: the generation and the ruleset are the same afterwards")
+    @Test("reading changes nothing: the generation and the ruleset are the same afterwards", .needsNetworkNamespace)
     func readingIsReadOnly() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         try Self.withScript(Self.script) { path in
             try withNamespace(loading: path) { namespace in
                 let before = try Namespaces.run(["nsenter", "--net=\(namespace)", "nft", "-j", "list", "ruleset"])
@@ -97,9 +93,8 @@ struct LiveReadingTests {
         }
     }
 
-    @Test("a script nft rejects is reported with nft's own message and line")
+    @Test("a script nft rejects is reported with nft's own message and line", .needsNetworkNamespace)
     func rejectedScript() throws {
-        try #require(Namespaces.available || Namespaces.required, "network namespaces are unavailable here")
         #expect {
             try Self.withScript("table inet t {\n  chain c {\n    tcp dport 99999 accept\n  }\n}\n") { try NftablesReader.read(script: $0) }
         } throws: { error in
