@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Layers depend in one direction only:
 /// FirewallModel ← IptablesLoading, NftablesJSON, NftablesLoading (← NftablesBytecode), PortMatrix, MatrixImport
-/// ← FlowAnalysis ← Audit ← Reporting ← Gating ← FirewallAuditCommands ← fwaudit.
+/// ← FlowAnalysis ← Audit ← Gating ← Reporting (← JSONDocuments, also read by NftablesJSON) ← FirewallAuditCommands ← fwaudit.
 /// C stays in one module: only NftablesNetlink imports the CMnl/CNftnl system libraries.
 let package = Package(
     name: "fwaudit",
@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"]),
         .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
-        .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit", "JSONDocuments"]),
-        .target(name: "Gating", dependencies: ["FirewallModel", "PortMatrix", "Audit", "Reporting", "JSONDocuments", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit", "Gating", "JSONDocuments"]),
+        .target(name: "Gating", dependencies: ["FirewallModel", "PortMatrix", "Audit", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "FirewallAuditCommands", dependencies: [
             "FirewallModel", "IptablesLoading", "PortMatrix", "FlowAnalysis", "Audit", "Reporting", "Gating", "YAMLDocuments",
             "MatrixImport", "NftablesJSON", "NftablesBytecode", "NftablesLoading", "NftablesNetlink",
@@ -41,7 +41,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fwaudit", dependencies: ["FirewallAuditCommands"]),
 
-        .target(name: "FixtureSupport", dependencies: ["Audit", "PortMatrix", "IptablesLoading", "FirewallModel"], path: "Tests/FixtureSupport"),
+        .target(name: "FixtureSupport", dependencies: ["Audit", "Gating", "PortMatrix", "IptablesLoading", "FirewallModel"], path: "Tests/FixtureSupport"),
         .testTarget(name: "FixtureSupportTests", dependencies: ["FixtureSupport"]),
         .testTarget(name: "FirewallModelTests", dependencies: ["FirewallModel"]),
         .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
@@ -52,9 +52,9 @@ let package = Package(
         .testTarget(name: "NftablesLoadingTests", dependencies: ["NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesNetlinkTests", dependencies: ["FixtureSupport", "NftablesNetlink", "NftablesBytecode", "NftablesLoading", "FirewallModel"]),
         .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
-        .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
-        .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
-        .testTarget(name: "GatingTests", dependencies: ["FixtureSupport", "Gating", "Audit", "PortMatrix", "FirewallModel"]),
+        .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "Gating", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Gating", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
+        .testTarget(name: "GatingTests", dependencies: ["FixtureSupport", "Gating", "Reporting", "Audit", "PortMatrix", "FirewallModel"]),
         .testTarget(name: "KernelOracleTests", dependencies: ["FixtureSupport", "FlowAnalysis", "Audit", "IptablesLoading", "PortMatrix", "FirewallModel", "NftablesNetlink", "NftablesLoading", "NftablesBytecode"]),
         .testTarget(name: "FirewallAuditCommandsTests", dependencies: ["FixtureSupport", "FirewallAuditCommands"]),
     ],

@@ -52,7 +52,7 @@ public struct Auditor: Sendable {
             return FlowResult(flow: flow, status: status, certainty: certainty, path: path(of: flow),
                               families: perFamily.mapValues(\.0))
         }
-        findings.sort { ($0.kind, $0.flow ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flow ?? "", $1.family, $1.rule.location) }
+        findings.sort { ($0.kind, $0.flowID ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flowID ?? "", $1.family, $1.rule.location) }
         return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,
                            findings: findings, diagnostics: Array(Set(diagnostics)).sorted())
     }

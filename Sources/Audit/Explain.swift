@@ -25,10 +25,10 @@ extension Auditor {
         for family in AddressFamily.allCases {
             guard applies(flow, to: family), let ruleset = rulesets[family] else { continue }
             let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
-            let path = audit.path(of: flow)
-            let origin = audit.origin(of: path)
-            guard let newBox = audit.boxes(for: flow, leg: .new).first,
-                  let establishedBox = audit.boxes(for: flow, leg: .established).first else { continue }
+            let path = audit.space.path(of: flow)
+            let origin = FlowSpace.origin(of: path)
+            guard let newBox = audit.space.boxes(for: flow, leg: .new).first,
+                  let establishedBox = audit.space.boxes(for: flow, leg: .established).first else { continue }
             let (opening, _) = audit.describe.witness(from: newBox)
             let newTrace = audit.interpreter.run(opening, from: origin)
             result.append(("\(flow.id) (\(family)): new connection", newTrace))
@@ -62,10 +62,10 @@ extension Auditor {
     public func explain(packet: Packet) throws(ExplainError) -> Trace {
         guard let ruleset = rulesets[packet.family] else { throw .familyNotAudited(packet.family) }
         let audit = FamilyAudit(matrix: matrix, family: packet.family, ruleset: ruleset)
-        let fromHost = audit.context.localAddresses.contains(packet.source)
+        let fromHost = audit.space.context.localAddresses.contains(packet.source)
         var packet = packet
         if fromHost { packet.inInterface = "" }
-        if !fromHost && audit.context.localAddresses.contains(packet.destination) { packet.outInterface = "" }
+        if !fromHost && audit.space.context.localAddresses.contains(packet.destination) { packet.outInterface = "" }
         return audit.interpreter.run(packet, from: fromHost ? .host : .network)
     }
 }

@@ -6,10 +6,11 @@ struct SpaceDescription {
     let family: AddressFamily
     let interfaces: InterfaceUniverse
 
-    /// The union of each field over `boxes`.
-    func summary(_ boxes: [PacketBox]) -> SpaceSummary {
+    /// The union of each field over `boxes`, as the packets were before any address translation.
+    func space(_ boxes: [PacketBox]) -> TrafficSpace {
         var protocols = ProtocolSet(), sources = AddressSet(), destinations = AddressSet()
         var sourcePorts = PortSet(), destinationPorts = PortSet()
+        var inInterfaces = InterfaceSet(count: interfaces.count), outInterfaces = InterfaceSet(count: interfaces.count)
         for box in boxes {
             protocols = protocols.union(box.layer4Protocol)
             sources = sources.union(box.source)
@@ -18,14 +19,21 @@ struct SpaceDescription {
                 sourcePorts = sourcePorts.union(box.sourcePort)
                 destinationPorts = destinationPorts.union(box.originalDestinationPort ?? box.destinationPort)
             }
+            inInterfaces = inInterfaces.union(box.inInterface)
+            outInterfaces = outInterfaces.union(box.outInterface)
         }
-        return SpaceSummary(
-            protocols: SpaceDescription.protocolText(protocols),
-            sources: sources.addressSyntax(family: family),
-            destinations: destinations.addressSyntax(family: family),
-            sourcePorts: sourcePorts.isEmpty ? "-" : sourcePorts.portSyntax,
-            destinationPorts: destinationPorts.isEmpty ? "-" : destinationPorts.portSyntax,
-            inInterfaces: nil, outInterfaces: nil)
+        return TrafficSpace(
+            family: family, protocols: protocols, sources: sources, destinations: destinations,
+            sourcePorts: sourcePorts.isEmpty ? nil : sourcePorts, destinationPorts: destinationPorts.isEmpty ? nil : destinationPorts,
+            inInterfaces: scope(inInterfaces), outInterfaces: scope(outInterfaces))
+    }
+
+    /// Interface classes as people read them: every external one is `any`.
+    func scope(_ set: InterfaceSet) -> InterfaceScope {
+        let external = interfaces.external
+        if !external.isEmpty && external.isSubset(of: set) { return .any }
+        let names = set.indices.compactMap(interfaces.pattern(of:))
+        return names.isEmpty ? .none : .only(names)
     }
 
     static func protocolText(_ set: ProtocolSet) -> String {

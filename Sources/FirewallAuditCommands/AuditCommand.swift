@@ -80,10 +80,8 @@ struct AuditCommand: ParsableCommand {
         let auditor = try inputs.auditor(failClosed: .init(allowEmpty: allowEmpty, allowUnauditedFamily: allowUnauditedFamily))
         let waiverList = try loadWaivers()
         let baselineFile = try baseline.map { path throws(CommandFailure) in try loadBaseline(path) }
-        var report = auditor.run()
-        Gate.apply(waiverList, today: CalendarDay.today(), to: &report)
-        if let baselineFile { Gate.apply(baselineFile, to: &report) }
-        report.diagnostics.sort()
+        let gate = Gate(policy: policy, waivers: waiverList, today: CalendarDay.today(), baseline: baselineFile)
+        let report = gate.judge(auditor.run())
 
         var requests = formats
         if !requests.contains(where: { $0.path == nil }) && (output != nil || requests.isEmpty) {
@@ -97,7 +95,7 @@ struct AuditCommand: ParsableCommand {
         if let untrusted = report.diagnostics.first(where: { $0.severity == .error }) {
             throw CommandFailure.error("the audit cannot be trusted: \(untrusted.message)")
         }
-        if !policy.failing(report).isEmpty {
+        if !report.failing.isEmpty {
             throw CommandFailure.findings()
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Gating
+import Reporting
 
 /// `fwaudit baseline create`: record today's findings so a gate fails only on new ones.
 struct BaselineCommand: ParsableCommand {
@@ -24,7 +25,7 @@ struct BaselineCommand: ParsableCommand {
             if let untrusted = report.diagnostics.first(where: { $0.severity == .error }) {
                 throw CommandFailure.error("the audit cannot be trusted: \(untrusted.message)")
             }
-            try Output.write(Baseline(report).render(), to: output)
+            try Output.write(BaselineReport.render(report), to: output)
         }
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Audit
 import Foundation
+import Gating
 import Reporting
 
 /// The report formats `audit` writes.
 enum OutputFormat: String, CaseIterable, Sendable {
     case text, json, sarif, junit, markdown, prometheus
 
-    func render(_ report: AuditReport, colors: Bool, quiet: Bool) -> String {
+    func render(_ report: GatedReport, colors: Bool, quiet: Bool) -> String {
         switch self {
         case .text: TextReport.render(report, style: TextStyle(colors: colors), quiet: quiet)
         case .json: JSONReport.render(report, toolVersion: FirewallAudit.version)

@@ -12,6 +12,8 @@ public struct InterfaceUniverse: Sendable, Hashable {
     private var patterns: [InterfacePattern]
     /// Indices `1...concreteCount` are names written in the rules or the matrix; later ones are stand-ins.
     public private(set) var concreteCount: Int
+    /// For each stand-in class, the wildcard prefix it stands for (nil: names no pattern mentions).
+    private var standInPrefixes: [Int: String?] = [:]
 
     public init<S: Sequence>(patterns input: S) where S.Element == InterfacePattern {
         var patterns = Set(input)
@@ -23,10 +25,12 @@ public struct InterfaceUniverse: Sendable, Hashable {
         let wildcards = self.patterns.filter(\.isWildcard)
         for prefix in wildcards {
             if let name = InterfaceUniverse.representative(prefix: prefix.name, patterns: self.patterns, taken: names) {
+                standInPrefixes[names.count] = .some(prefix.name)
                 names.append(name)
             }
         }
         if let other = InterfaceUniverse.representative(prefix: nil, patterns: self.patterns, taken: names) {
+            standInPrefixes[names.count] = .some(nil)
             names.append(other)
         }
         self.names = names
@@ -48,6 +52,15 @@ public struct InterfaceUniverse: Sendable, Hashable {
     }
 
     public var count: Int { names.count }
+
+    /// The class as people read it, independent of the stand-in names chosen: a written name,
+    /// `prefix+` for names only that wildcard matches, `*` for names no pattern mentions, and nil
+    /// for "no interface".
+    public func pattern(of index: Int) -> String? {
+        if index == 0 { return nil }
+        if let prefix = standInPrefixes[index] { return prefix.map { $0 + "+" } ?? "*" }
+        return names[index]
+    }
 
     /// Whether class `index` is a name someone wrote (not a stand-in for "any other name").
     public func isWritten(_ index: Int) -> Bool { index >= 1 && index <= concreteCount }

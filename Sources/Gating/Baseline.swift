@@ -1,37 +1,19 @@
 import Audit
 import FirewallModel
-import JSONDocuments
-import Reporting
 import YAMLDocuments
 import Yams
 
 /// Findings accepted as they are today, so that a gate fails only on what is new.
 ///
-/// Stored as JSON: `{"baselineVersion": 1, "findings": [{"fingerprint": "…", "kind": "missing", "message": "…"}]}`.
+/// Stored as JSON (written by `BaselineReport`): `{"baselineVersion": 2, "fingerprintVersion": 2,
+/// "findings": [{"fingerprint": "…", "kind": "missing", "message": "…"}]}`.
 public struct Baseline: Sendable, Hashable {
     public var findings: [FixedFinding]
 
     public init(findings: [FixedFinding]) { self.findings = findings }
 
-    /// Today's findings of a report.
-    public init(_ report: AuditReport) {
-        var seen = Set<String>()
-        findings = report.findings.compactMap { finding in
-            guard seen.insert(finding.fingerprint).inserted else { return nil }
-            return FixedFinding(fingerprint: finding.fingerprint, kind: finding.kind, message: finding.message)
-        }
-    }
-
-    public func render() -> String {
-        JSONValue.object([
-            ("baselineVersion", .int(1)),
-            ("tool", .string("fwaudit")),
-            ("findings", .array(findings.map { finding in
-                .object([("fingerprint", .string(finding.fingerprint)), ("kind", .string(finding.kind.rawValue)),
-                         ("message", .string(finding.message))])
-            })),
-        ]).rendered() + "\n"
-    }
+    /// The format version `BaselineReport` writes and `load` reads.
+    public static let formatVersion = 2
 
     public static func load(_ text: String, source: String) throws(DocumentError) -> Baseline {
         let root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty baseline file")
@@ -43,9 +25,16 @@ struct BaselineReader: DocumentReader {
     let source: String
 
     func baseline(_ root: Node) throws(DocumentError) -> Baseline {
-        let fields = try self.fields(root, path: "", allowed: ["baselineVersion", "tool", "findings"])
+        let fields = try self.fields(root, path: "", allowed: ["baselineVersion", "fingerprintVersion", "tool", "findings"])
         let version = try fields.required("baselineVersion")
-        guard version.int == 1 else { throw error(at: version, "baselineVersion", "unsupported version, expected 1") }
+        if version.int == 1 {
+            throw error(at: version, "baselineVersion", "a version-1 baseline holds version-1 fingerprints, which this fwaudit no longer computes: re-create it with 'fwaudit baseline create'")
+        }
+        guard version.int == Baseline.formatVersion else { throw error(at: version, "baselineVersion", "unsupported version, expected \(Baseline.formatVersion)") }
+        let fingerprintVersion = try fields.required("fingerprintVersion")
+        guard fingerprintVersion.int == Fingerprint.version else {
+            throw error(at: fingerprintVersion, "fingerprintVersion", "unsupported fingerprint version, expected \(Fingerprint.version): re-create the baseline with 'fwaudit baseline create'")
+        }
         var findings: [FixedFinding] = []
         if let list = fields.optional("findings") {
             for (index, item) in try self.list(list, "findings", of: "findings").enumerated() {

@@ -19,9 +19,9 @@ public struct Waiver: Sendable, Hashable {
     public func matches(_ finding: Finding) -> Bool {
         if let fingerprint, fingerprint.lowercased() != finding.fingerprint { return false }
         if let kind, kind != finding.kind { return false }
-        if let flow, flow != finding.flow { return false }
-        if let proto = self.protocol, proto != finding.protocol { return false }
-        if let ports, ports != finding.ports { return false }
+        if let flow, flow != finding.flowID { return false }
+        if let proto = self.protocol, proto != finding.protocolText { return false }
+        if let ports, ports != finding.portsText { return false }
         return true
     }
 }
@@ -30,6 +30,7 @@ public struct Waiver: Sendable, Hashable {
 ///
 /// ```yaml
 /// version: 1
+/// fingerprintVersion: 2                  # the fingerprints below are of this version
 /// waivers:
 ///   - fingerprint: 8d1fa72f6ace764d      # or a pattern: kind, flow, protocol, ports
 ///     reason: partner range change pending (CHG-1234)
@@ -49,15 +50,28 @@ struct WaiverReader: DocumentReader {
     let source: String
 
     func waivers(_ root: Node) throws(DocumentError) -> [Waiver] {
-        let fields = try self.fields(root, path: "", allowed: ["version", "waivers"])
+        let fields = try self.fields(root, path: "", allowed: ["version", "fingerprintVersion", "waivers"])
         let versionNode = try fields.required("version")
         guard versionNode.tagName == .int, versionNode.int == WaiverLoader.formatVersion else {
             throw error(at: versionNode, "version", "unsupported version, expected 1")
         }
+        // Files written before fingerprints were versioned hold version-1 fingerprints.
+        var fingerprintVersion = 1
+        if let node = fields.optional("fingerprintVersion") {
+            guard node.tagName == .int, let version = node.int, (1...Fingerprint.version).contains(version) else {
+                throw error(at: node, "fingerprintVersion", "unsupported fingerprint version, expected \(Fingerprint.version)")
+            }
+            fingerprintVersion = version
+        }
         guard let listNode = fields.optional("waivers") else { return [] }
         var result: [Waiver] = []
         for (index, item) in try list(listNode, "waivers", of: "waivers").enumerated() {
-            result.append(try waiver(item, path: "waivers[\(index)]"))
+            let waiver = try waiver(item, path: "waivers[\(index)]")
+            if waiver.fingerprint != nil && fingerprintVersion != Fingerprint.version {
+                throw error(at: item, "waivers[\(index)].fingerprint",
+                            "a version-\(fingerprintVersion) fingerprint, which this fwaudit no longer computes: replace it with the finding's fingerprint from a current report (fingerprintVersion \(Fingerprint.version)) and add 'fingerprintVersion: \(Fingerprint.version)' to the file")
+            }
+            result.append(waiver)
         }
         return result
     }

@@ -1,23 +1,26 @@
 import Audit
 import FirewallModel
+import Gating
 import JSONDocuments
 import FlowAnalysis
 import PortMatrix
 
-/// The machine-readable report, schema version 1 (see Reports/schema/report.schema.json).
+/// The machine-readable report, schema version 2 (see Reports/schema/report.schema.json).
 ///
-/// A contract with programs that read it: fields are added, never renamed or removed.
+/// A contract with programs that read it: within a schema version fields are added, never renamed
+/// or removed; a change of meaning raises the version (the README says how to migrate).
 public enum JSONReport {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
-    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+    public static func render(_ report: GatedReport, toolVersion: String) -> String {
         value(report, toolVersion: toolVersion).rendered() + "\n"
     }
 
-    public static func value(_ report: AuditReport, toolVersion: String) -> JSONValue {
+    public static func value(_ report: GatedReport, toolVersion: String) -> JSONValue {
         let summary = report.summary
         return .object([
             ("schemaVersion", .int(schemaVersion)),
+            ("fingerprintVersion", .int(Fingerprint.version)),
             ("tool", .object([("name", .string("fwaudit")), ("version", .string(toolVersion))])),
             ("matrix", .object([
                 ("name", .string(report.matrix.name)), ("path", .string(report.matrixPath)),
@@ -67,12 +70,41 @@ public enum JSONReport {
         ])
     }
 
-    static func space(_ space: SpaceSummary) -> JSONValue {
-        .object([
-            ("protocols", .string(space.protocols)), ("sources", .string(space.sources)),
-            ("destinations", .string(space.destinations)), ("sourcePorts", .string(space.sourcePorts)),
-            ("destinationPorts", .string(space.destinationPorts)),
+    /// A set of packets: each field as the intervals it holds, the interfaces, and the same
+    /// values in the notation the text report prints.
+    static func space(_ space: TrafficSpace) -> JSONValue {
+        func numbers<Bound: FixedWidthInteger & UnsignedInteger & Sendable>(_ set: IntervalSet<Bound>) -> JSONValue {
+            .array(set.ranges.map { .object([("first", .int(Int($0.lowerBound))), ("last", .int(Int($0.upperBound)))]) })
+        }
+        func addresses(_ set: AddressSet) -> JSONValue {
+            .array(set.ranges.map { range in
+                .object([("first", .string(IPAddress.format(range.lowerBound, family: space.family))),
+                         ("last", .string(IPAddress.format(range.upperBound, family: space.family)))])
+            })
+        }
+        return .object([
+            ("protocols", numbers(space.protocols)),
+            ("sources", addresses(space.sources)),
+            ("destinations", addresses(space.destinations)),
+            ("sourcePorts", space.sourcePorts.map(numbers) ?? .null),
+            ("destinationPorts", space.destinationPorts.map(numbers) ?? .null),
+            ("inInterfaces", interfaces(space.inInterfaces)),
+            ("outInterfaces", interfaces(space.outInterfaces)),
+            ("text", .object([
+                ("protocols", .string(space.protocolsText)), ("sources", .string(space.sourcesText)),
+                ("destinations", .string(space.destinationsText)), ("sourcePorts", .string(space.sourcePortsText)),
+                ("destinationPorts", .string(space.destinationPortsText)),
+            ])),
         ])
+    }
+
+    /// `{"scope": "any"}`, `{"scope": "none"}` or `{"scope": "only", "names": ["eth0", "veth+", "*"]}`.
+    static func interfaces(_ scope: InterfaceScope) -> JSONValue {
+        switch scope {
+        case .none: .object([("scope", .string("none"))])
+        case .any: .object([("scope", .string("any"))])
+        case .only(let names): .object([("scope", .string("only")), ("names", .array(names.map(JSONValue.string)))])
+        }
     }
 
     static func witness(_ witness: Witness) -> JSONValue {
@@ -101,13 +133,13 @@ public enum JSONReport {
         return .object(members)
     }
 
-    static func finding(_ finding: Finding) -> JSONValue {
+    static func finding(_ finding: GatedFinding) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("kind", .string(finding.kind.rawValue)), ("fingerprint", .string(finding.fingerprint)),
-            ("flow", .optional(finding.flow)), ("certainty", .string(finding.certainty.rawValue)),
+            ("flow", .optional(finding.flowID)), ("certainty", .string(finding.certainty.rawValue)),
             ("severity", .string(finding.severity.rawValue)), ("family", .string(finding.family.rawValue)),
-            ("path", .string(finding.path.rawValue)), ("protocol", .string(finding.protocol)), ("ports", .string(finding.ports)),
-            ("from", .string(finding.from)), ("to", .string(finding.to)), ("message", .string(finding.message)),
+            ("path", .string(finding.path.rawValue)), ("protocol", .string(finding.protocolText)), ("ports", .string(finding.portsText)),
+            ("from", .optional(finding.from)), ("to", .optional(finding.to)), ("message", .string(finding.messageText)),
             ("rule", rule(finding.rule)),
         ]
         if let mirror = finding.mirror { members.append(("mirror", .string(mirror.rawValue))) }

@@ -1,5 +1,6 @@
 import Audit
 import FirewallModel
+import Gating
 import PortMatrix
 
 /// The report as JUnit XML, for the test views of CI systems.
@@ -11,7 +12,7 @@ import PortMatrix
 /// A suite is never empty: with nothing to report it holds one passing case, `audit ran`.
 /// No timestamps or durations: the same audit gives the same bytes.
 public enum JUnitReport {
-    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+    public static func render(_ report: GatedReport, toolVersion: String) -> String {
         let cases = testCases(report)
         let failures = cases.filter { if case .failure = $0.outcome { true } else { false } }.count
         let skipped = cases.filter { if case .skipped = $0.outcome { true } else { false } }.count
@@ -77,21 +78,21 @@ public enum JUnitReport {
         }
     }
 
-    static func testCases(_ report: AuditReport) -> [TestCase] {
+    static func testCases(_ report: GatedReport) -> [TestCase] {
         var cases: [TestCase] = []
         for result in report.flows {
             let flow = result.flow
             var name = "\(flow.id) (\(flow.protocol.rawValue)"
             if let ports = flow.portsText { name += " \(ports)" }
             name += " \(flow.from) -> \(flow.to))"
-            let findings = report.findings.filter { $0.kind == .missing && $0.flow == flow.id }
+            let findings = report.findings.filter { $0.kind == .missing && $0.flowID == flow.id }
             let active = findings.filter(\.isActive)
             let notAudited = AddressFamily.allCases.filter { result.families[$0] == .notAudited }
             let body = findings.map(evidence).joined(separator: "\n\n")
 
             let outcome: TestCase.Outcome
             if let first = active.first {
-                let message = active.count == 1 ? first.message : "\(first.message) (and \(active.count - 1) more)"
+                let message = active.count == 1 ? first.messageText : "\(first.messageText) (and \(active.count - 1) more)"
                 outcome = .failure(type: FindingKind.missing.rawValue, message: message, body: body)
             } else if !notAudited.isEmpty {
                 let families = notAudited.map(\.description).joined(separator: " and ")
@@ -117,7 +118,7 @@ public enum JUnitReport {
             let name = "\(finding.rule.location) [\(finding.fingerprint)]"
             if finding.isActive {
                 cases.append(TestCase(classname: finding.kind.rawValue, name: name,
-                                      outcome: .failure(type: finding.kind.rawValue, message: finding.message, body: evidence(finding))))
+                                      outcome: .failure(type: finding.kind.rawValue, message: finding.messageText, body: evidence(finding))))
             } else {
                 cases.append(TestCase(classname: finding.kind.rawValue, name: name,
                                       outcome: .skipped(message: skipMessage(finding)), output: evidence(finding)))
@@ -126,10 +127,10 @@ public enum JUnitReport {
 
         // A missing finding for a flow the report does not list still has to be seen.
         let listed = Set(report.flows.map(\.flow.id))
-        for finding in report.findings where finding.kind == .missing && !listed.contains(finding.flow ?? "") {
-            let name = "\(finding.flow ?? finding.rule.location.description) [\(finding.fingerprint)]"
+        for finding in report.findings where finding.kind == .missing && !listed.contains(finding.flowID ?? "") {
+            let name = "\(finding.flowID ?? finding.rule.location.description) [\(finding.fingerprint)]"
             let outcome: TestCase.Outcome = finding.isActive
-                ? .failure(type: finding.kind.rawValue, message: finding.message, body: evidence(finding))
+                ? .failure(type: finding.kind.rawValue, message: finding.messageText, body: evidence(finding))
                 : .skipped(message: skipMessage(finding))
             cases.append(TestCase(classname: "flows", name: name, outcome: outcome, output: finding.isActive ? nil : evidence(finding)))
         }
@@ -139,7 +140,7 @@ public enum JUnitReport {
     }
 
     /// `6 flows: 4 allowed, 0 partial, 2 blocked; 2 missing, 0 extra, 0 wrong-direction`, and waived or baselined findings when there are.
-    static func countsLine(_ summary: AuditReport.Summary) -> String {
+    static func countsLine(_ summary: GatedReport.Summary) -> String {
         var text = "\(summary.flows) flow\(summary.flows == 1 ? "" : "s"): \(summary.allowed) allowed, \(summary.partial) partial, \(summary.blocked) blocked"
         if summary.notAudited > 0 { text += ", \(summary.notAudited) not fully audited" }
         text += "; \(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction"
@@ -149,13 +150,13 @@ public enum JUnitReport {
     }
 
     /// `waived: reason (owner, expires 2026-12-31)`, or `in baseline: fingerprint`.
-    static func skipMessage(_ finding: Finding) -> String {
+    static func skipMessage(_ finding: GatedFinding) -> String {
         if let waiver = finding.waiver { return "waived: \(waiver.reason) (\(waiver.owner), expires \(waiver.expires))" }
         return "in baseline: \(finding.fingerprint)"
     }
 
     /// The finding as the text report shows it: message, rule, blocked or accepted packets, example, fingerprint, waiver.
-    static func evidence(_ finding: Finding) -> String {
+    static func evidence(_ finding: GatedFinding) -> String {
         TextReport.render(finding, style: TextStyle(colors: false)).map { line in
             String(line.drop { $0 == " " })
         }.joined(separator: "\n")

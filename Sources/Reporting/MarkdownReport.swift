@@ -1,12 +1,13 @@
 import Audit
 import FirewallModel
+import Gating
 import PortMatrix
 
 /// A short Markdown summary for a pull request or `$GITHUB_STEP_SUMMARY`: the verdict, one line of
 /// counts, a table of flows, the findings by kind (rule, packets, example, fingerprint) and the
 /// number of diagnostics. Waived and baselined findings are shown and marked.
 public enum MarkdownReport {
-    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+    public static func render(_ report: GatedReport, toolVersion: String) -> String {
         let summary = report.summary
         var lines: [String] = []
         lines.append(summary.compliant ? "## ✅ fwaudit: compliant" : "## ❌ fwaudit: not compliant")
@@ -62,7 +63,7 @@ public enum MarkdownReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func render(_ finding: Finding) -> [String] {
+    static func render(_ finding: GatedFinding) -> [String] {
         var marks: [String] = []
         if let waiver = finding.waiver {
             marks.append("**waived** until \(escape(waiver.expires)) by \(escape(waiver.owner)): \(escape(waiver.reason))")
@@ -71,8 +72,8 @@ public enum MarkdownReport {
         if finding.certainty == .possible { marks.append("**possible**") }
         let mark = finding.isActive ? "❌" : "➖"
         var head = "- \(mark) "
-        if let flow = finding.flow { head += code(flow) + ": " }
-        head += escape(finding.message)
+        if let flow = finding.flowID { head += code(flow) + ": " }
+        head += escape(finding.messageText)
         var lines = [head]
         for text in marks { lines.append("  - " + text) }
         lines.append("  - rule: \(code(finding.rule.location.description)) \(code(finding.rule.text))")
@@ -80,9 +81,9 @@ public enum MarkdownReport {
             lines.append("  - also: \(code(part.rule.location.description)) \(code(part.rule.text)) (\(part.leg.rawValue))")
         }
         let space = finding.space
-        var spaceText = "\(space.protocols) \(space.sources) -> \(space.destinations)"
-        if space.destinationPorts != "-" { spaceText += " dport \(space.destinationPorts)" }
-        if space.sourcePorts != "-" && space.sourcePorts != "any" { spaceText += " sport \(space.sourcePorts)" }
+        var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
+        if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }
+        if space.sourcePortsText != "-" && space.sourcePortsText != "any" { spaceText += " sport \(space.sourcePortsText)" }
         var packets = "  - \(finding.kind == .missing ? "blocked" : "accepted"): \(code(spaceText))"
         if let leg = finding.blockedBy.first?.leg { packets += " (\(leg.rawValue))" }
         lines.append(packets)

@@ -1,10 +1,11 @@
 import Audit
 import FirewallModel
+import Gating
 
 /// node_exporter textfile metrics, so fleets alert on audits through the monitoring they have.
 public enum PrometheusReport {
     /// `timestamp` is the audit time in seconds since 1970 (the one non-deterministic figure).
-    public static func render(_ report: AuditReport, timestamp: Int) -> String {
+    public static func render(_ report: GatedReport, timestamp: Int) -> String {
         let matrix = "matrix=\"\(escape(report.matrix.name))\""
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ samples: [(String, Int)]) {

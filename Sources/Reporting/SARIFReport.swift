@@ -1,5 +1,6 @@
 import Audit
 import FirewallModel
+import Gating
 import JSONDocuments
 import FlowAnalysis
 import PortMatrix
@@ -19,15 +20,15 @@ public enum SARIFReport {
     public static let version = "2.1.0"
     public static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     /// The `partialFingerprints` key; its value is ``Finding/fingerprint``.
-    public static let fingerprintKey = "fwauditFingerprint/v1"
+    public static let fingerprintKey = "fwauditFingerprint/v\(Fingerprint.version)"
     /// The base that relative paths are resolved against.
     public static let sourceRoot = "%SRCROOT%"
 
-    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+    public static func render(_ report: GatedReport, toolVersion: String) -> String {
         value(report, toolVersion: toolVersion).rendered() + "\n"
     }
 
-    public static func value(_ report: AuditReport, toolVersion: String) -> JSONValue {
+    public static func value(_ report: GatedReport, toolVersion: String) -> JSONValue {
         var artifacts = Artifacts()
         artifacts.add(report.matrixPath, roles: ["analysisTarget", "referencedOnCommandLine"])
         for input in report.inputs { artifacts.add(input.path, roles: ["analysisTarget", "referencedOnCommandLine"]) }
@@ -170,8 +171,8 @@ public enum SARIFReport {
     // MARK: Results
 
     /// `error` for critical and high flows and for extras without a flow, `warning` for medium, `note` for low.
-    public static func level(_ finding: Finding) -> String {
-        guard finding.flow != nil else { return "error" }
+    public static func level(_ finding: GatedFinding) -> String {
+        guard finding.flowID != nil else { return "error" }
         switch finding.severity {
         case .critical, .high: return "error"
         case .medium: return "warning"
@@ -179,15 +180,15 @@ public enum SARIFReport {
         }
     }
 
-    static func result(_ finding: Finding, report: AuditReport, artifacts: inout Artifacts, hasBaseline: Bool) -> JSONValue {
+    static func result(_ finding: GatedFinding, report: GatedReport, artifacts: inout Artifacts, hasBaseline: Bool) -> JSONValue {
         let chain = logicalLocation(finding.rule)
         func ruleLocation(_ rule: RuleReference) -> SourceLocation { Self.ruleLocation(rule, family: finding.family, report: report) }
         var related: [JSONValue] = []
         let primary: JSONValue
         switch finding.kind {
         case .missing:
-            let flowLocation = self.flowLocation(finding.flow, report: report)
-            primary = location(flowLocation, message: "documented flow \(finding.flow ?? "")", logical: chain, artifacts: &artifacts)
+            let flowLocation = self.flowLocation(finding.flowID, report: report)
+            primary = location(flowLocation, message: "documented flow \(finding.flowID ?? "")", logical: chain, artifacts: &artifacts)
             var seen: Set<SourceLocation> = []
             for part in finding.blockedBy where seen.insert(part.rule.location).inserted {
                 related.append(location(ruleLocation(part.rule), id: related.count + 1,
@@ -201,7 +202,7 @@ public enum SARIFReport {
         case .extra, .wrongDirection:
             let text = finding.rule.chain.isEmpty ? finding.rule.location.detail ?? finding.rule.text : finding.rule.text
             primary = location(ruleLocation(finding.rule), message: text, logical: chain, artifacts: &artifacts)
-            if finding.kind == .wrongDirection, let flow = finding.flow {
+            if finding.kind == .wrongDirection, let flow = finding.flowID {
                 related.append(location(flowLocation(flow, report: report), id: 1, message: "documented flow \(flow), which this rule mirrors",
                                         logical: nil, artifacts: &artifacts))
             }
@@ -236,8 +237,8 @@ public enum SARIFReport {
     }
 
     /// The finding's message, its certainty when it depends on unmodelled conditions, and its example packet.
-    static func messageText(_ finding: Finding) -> String {
-        var text = finding.message + "."
+    static func messageText(_ finding: GatedFinding) -> String {
+        var text = finding.messageText + "."
         if finding.certainty == .possible {
             let conditions = finding.unknowns.map { "\($0.text) (\($0.location.description))" }
             text += " Possible: it depends on conditions fwaudit does not model"
@@ -270,18 +271,18 @@ public enum SARIFReport {
         }
     }
 
-    static func properties(_ finding: Finding) -> JSONValue {
+    static func properties(_ finding: GatedFinding) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("kind", .string(finding.kind.rawValue)),
-            ("flow", .optional(finding.flow)),
+            ("flow", .optional(finding.flowID)),
             ("certainty", .string(finding.certainty.rawValue)),
             ("severity", .string(finding.severity.rawValue)),
             ("family", .string(finding.family.rawValue)),
             ("path", .string(finding.path.rawValue)),
-            ("protocol", .string(finding.protocol)),
-            ("ports", .string(finding.ports)),
-            ("from", .string(finding.from)),
-            ("to", .string(finding.to)),
+            ("protocol", .string(finding.protocolText)),
+            ("ports", .string(finding.portsText)),
+            ("from", .optional(finding.from)),
+            ("to", .optional(finding.to)),
         ]
         if let mirror = finding.mirror { members.append(("mirror", .string(mirror.rawValue))) }
         members.append(("rule", JSONReport.rule(finding.rule)))
@@ -300,7 +301,7 @@ public enum SARIFReport {
     // MARK: Locations
 
     /// The flow's item in the matrix; line 1 of the matrix when the flow is not found.
-    static func flowLocation(_ id: String?, report: AuditReport) -> SourceLocation {
+    static func flowLocation(_ id: String?, report: GatedReport) -> SourceLocation {
         if let id, let flow = report.flows.first(where: { $0.flow.id == id })?.flow ?? report.matrix.flow(id), flow.location.line != nil {
             return flow.location
         }
@@ -309,7 +310,7 @@ public enum SARIFReport {
 
     /// The rule's line; for a chain policy, the line declaring the chain; line 1 of the family's
     /// first ruleset when no chain at all decides.
-    static func ruleLocation(_ rule: RuleReference, family: AddressFamily, report: AuditReport) -> SourceLocation {
+    static func ruleLocation(_ rule: RuleReference, family: AddressFamily, report: GatedReport) -> SourceLocation {
         var location = rule.location
         if rule.isPolicy, let declaration = rule.declaration, declaration.line != nil { location = declaration }
         if rule.chain.isEmpty, let input = report.inputs.first(where: { $0.family == family }) {

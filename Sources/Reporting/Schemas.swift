@@ -3,16 +3,17 @@
 ///
 /// Generated from those files: edit the file, then copy it here whole.
 public enum Schemas {
-    /// `Reports/schema/report.schema.json`: the JSON report, `schemaVersion` 1, as ``JSONReport`` writes it.
+    /// `Reports/schema/report.schema.json`: the JSON report, `schemaVersion` 2, as ``JSONReport`` writes it.
     public static let report = #"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "fwaudit JSON report, schemaVersion 1",
-  "description": "What `fwaudit audit --format json` writes. A contract with the programs that read it: fields are added, never renamed or removed, so objects allow properties this schema does not name.",
+  "title": "fwaudit JSON report, schemaVersion 2",
+  "description": "What `fwaudit audit --format json` writes. A contract with the programs that read it: within a schema version fields are added, never renamed or removed, so objects allow properties this schema does not name. Version 2 (from version 1): finding `from`/`to` are always zone ids or null, `space` holds structured values with the printed text under `space.text`, and `fingerprintVersion` says how fingerprints are computed.",
   "type": "object",
-  "required": ["schemaVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"],
+  "required": ["schemaVersion", "fingerprintVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"],
   "properties": {
-    "schemaVersion": {"const": 1},
+    "schemaVersion": {"const": 2},
+    "fingerprintVersion": {"const": 2, "description": "The encoding finding fingerprints are computed from; waivers and baselines name it too."},
     "tool": {
       "type": "object",
       "required": ["name", "version"],
@@ -137,15 +138,56 @@ public enum Schemas {
         "policy": {"type": "boolean"}
       }
     },
+    "numberRanges": {
+      "type": "array",
+      "description": "Sorted, disjoint ranges of numbers.",
+      "items": {
+        "type": "object",
+        "required": ["first", "last"],
+        "properties": {"first": {"type": "integer", "minimum": 0}, "last": {"type": "integer", "minimum": 0}}
+      }
+    },
+    "addressRanges": {
+      "type": "array",
+      "description": "Sorted, disjoint ranges of addresses, each from its first to its last address.",
+      "items": {
+        "type": "object",
+        "required": ["first", "last"],
+        "properties": {"first": {"type": "string"}, "last": {"type": "string"}}
+      }
+    },
+    "interfaces": {
+      "type": "object",
+      "required": ["scope"],
+      "description": "`none`: the packets start or end on the host; `any`: every interface; `only`: these names (`eth0`), wildcards (`veth+`: names only that wildcard matches) and `*` (names no rule or zone mentions).",
+      "properties": {
+        "scope": {"enum": ["none", "any", "only"]},
+        "names": {"type": "array", "items": {"type": "string"}}
+      }
+    },
     "space": {
       "type": "object",
-      "required": ["protocols", "sources", "destinations", "sourcePorts", "destinationPorts"],
+      "required": ["protocols", "sources", "destinations", "sourcePorts", "destinationPorts", "inInterfaces", "outInterfaces", "text"],
       "properties": {
-        "protocols": {"type": "string"},
-        "sources": {"type": "string"},
-        "destinations": {"type": "string"},
-        "sourcePorts": {"type": "string"},
-        "destinationPorts": {"type": "string"}
+        "protocols": {"$ref": "#/$defs/numberRanges", "description": "IP protocol numbers."},
+        "sources": {"$ref": "#/$defs/addressRanges"},
+        "destinations": {"$ref": "#/$defs/addressRanges"},
+        "sourcePorts": {"oneOf": [{"$ref": "#/$defs/numberRanges"}, {"type": "null"}], "description": "Null when no protocol of the space carries ports."},
+        "destinationPorts": {"oneOf": [{"$ref": "#/$defs/numberRanges"}, {"type": "null"}]},
+        "inInterfaces": {"$ref": "#/$defs/interfaces"},
+        "outInterfaces": {"$ref": "#/$defs/interfaces"},
+        "text": {
+          "type": "object",
+          "description": "The same values as the text report prints them (`-` where there are no ports).",
+          "required": ["protocols", "sources", "destinations", "sourcePorts", "destinationPorts"],
+          "properties": {
+            "protocols": {"type": "string"},
+            "sources": {"type": "string"},
+            "destinations": {"type": "string"},
+            "sourcePorts": {"type": "string"},
+            "destinationPorts": {"type": "string"}
+          }
+        }
       }
     },
     "witness": {
@@ -204,10 +246,10 @@ public enum Schemas {
         "severity": {"$ref": "#/$defs/severity"},
         "family": {"$ref": "#/$defs/family"},
         "path": {"$ref": "#/$defs/path"},
-        "protocol": {"type": "string"},
+        "protocol": {"type": "string", "description": "The flow's protocol, or the protocols accepted, in matrix syntax."},
         "ports": {"$ref": "#/$defs/ports"},
-        "from": {"type": "string"},
-        "to": {"type": "string"},
+        "from": {"type": ["string", "null"], "description": "A zone id: the flow's, or for extras the smallest zone holding every source; null when no zone does."},
+        "to": {"type": ["string", "null"], "description": "A zone id, chosen the same way for the destinations."},
         "message": {"type": "string"},
         "rule": {"$ref": "#/$defs/rule"},
         "mirror": {"enum": ["swapped-ends", "source-port", "interface"]},
@@ -377,6 +419,7 @@ public enum Schemas {
   "additionalProperties": false,
   "properties": {
     "version": {"const": 1},
+    "fingerprintVersion": {"const": 2, "description": "The version of the fingerprints the waivers name (the reports' fingerprintVersion). Required when a waiver names a fingerprint: fingerprints of an older version are refused."},
     "waivers": {"type": "array", "items": {"$ref": "#/$defs/waiver"}}
   },
   "$defs": {

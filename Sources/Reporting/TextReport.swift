@@ -1,11 +1,12 @@
 import Audit
 import FirewallModel
+import Gating
 import FlowAnalysis
 import PortMatrix
 
 /// The report for people: a verdict line, flows by status, findings grouped by kind, diagnostics.
 public enum TextReport {
-    public static func render(_ report: AuditReport, style: TextStyle, quiet: Bool = false) -> String {
+    public static func render(_ report: GatedReport, style: TextStyle, quiet: Bool = false) -> String {
         var lines: [String] = []
         let summary = report.summary
         let verdict = summary.compliant ? style.paint("COMPLIANT", .green) : style.paint("NOT COMPLIANT", .red)
@@ -48,7 +49,7 @@ public enum TextReport {
                 if findings.isEmpty { continue }
                 lines.append("  \(style.paint(kind.rawValue, kind == .missing ? .red : .magenta)) (\(findings.count))")
                 for finding in findings {
-                    let note = finding.flow.flatMap { id in report.matrix.flows.first { $0.id == id }?.note }
+                    let note = finding.flowID.flatMap { id in report.matrix.flows.first { $0.id == id }?.note }
                     lines += render(finding, style: style, documentation: note)
                 }
             }
@@ -80,17 +81,17 @@ public enum TextReport {
 
     /// `documentation`: the finding's flow's note in the matrix, which for imported flows names the
     /// documentation page, table and row the flow came from.
-    static func render(_ finding: Finding, style: TextStyle, documentation: String? = nil) -> [String] {
+    static func render(_ finding: GatedFinding, style: TextStyle, documentation: String? = nil) -> [String] {
         let certainty = finding.certainty == .definite ? "definite" : style.paint("possible", .yellow)
-        var lines = ["    [\(certainty)] \(finding.flow.map { "\($0): " } ?? "")\(finding.message)"]
+        var lines = ["    [\(certainty)] \(finding.flowID.map { "\($0): " } ?? "")\(finding.messageText)"]
         lines.append("        rule:    \(finding.rule.location)  \(finding.rule.text)")
         for part in finding.blockedBy.dropFirst() {
             lines.append("        also:    \(part.rule.location)  \(part.rule.text) (\(part.leg.rawValue))")
         }
         let space = finding.space
-        var spaceText = "\(space.protocols) \(space.sources) -> \(space.destinations)"
-        if space.destinationPorts != "-" { spaceText += " dport \(space.destinationPorts)" }
-        if space.sourcePorts != "-" && space.sourcePorts != "any" { spaceText += " sport \(space.sourcePorts)" }
+        var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
+        if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }
+        if space.sourcePortsText != "-" && space.sourcePortsText != "any" { spaceText += " sport \(space.sourcePortsText)" }
         if let leg = finding.blockedBy.first?.leg { spaceText += " (\(leg.rawValue))" }
         lines.append("        \(finding.kind == .missing ? "blocked" : "accepted"): \(spaceText)")
         var example = "        example: \(finding.witness.packet)"

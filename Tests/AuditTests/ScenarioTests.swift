@@ -1,6 +1,7 @@
 import Audit
 import FixtureSupport
 import FirewallModel
+import Gating
 import Testing
 
 /// Every fixture scenario reports exactly its intended findings and nothing spurious.
@@ -10,8 +11,8 @@ import Testing
         let report = try scenario.audit()
         let found = report.findings.map { finding -> String in
             switch finding.kind {
-            case .missing, .wrongDirection: return "\(finding.kind.rawValue):\(finding.flow!)"
-            case .extra: return "extra:\(finding.family.rawValue)/\(finding.protocol)/\(finding.ports)"
+            case .missing, .wrongDirection: return "\(finding.kind.rawValue):\(finding.flowID ?? "?")"
+            case .extra: return "extra:\(finding.family.rawValue)/\(finding.protocolText)/\(finding.portsText)"
             }
         }
         for expected in scenario.expected where expected.hasPrefix("extra:") {
@@ -29,7 +30,7 @@ import Testing
         #expect(report.findings.allSatisfy { $0.certainty == .definite })
         #expect(report.findings.allSatisfy { $0.witness.confirmed })
         #expect(!report.diagnostics.contains { $0.severity == .error })
-        #expect(report.summary.compliant == scenario.expected.isEmpty)
+        #expect(Gate.ungated(report).summary.compliant == scenario.expected.isEmpty)
     }
 
     @Test func aShadowingDropIsNamedWithItsLine() throws {
@@ -46,14 +47,15 @@ import Testing
         let report = try Scenario.named("partner-range-too-narrow").audit()
         let finding = try #require(report.findings.first)
         #expect(report.flows.first { $0.flow.id == "sip-mtls-from-partners" }?.status == .partial)
-        #expect(finding.space.sources == "192.0.2.128/25")
+        #expect(finding.space.sourcesText == "192.0.2.128/25")
+        #expect(finding.space.sources == AddressSet(IPAddress("192.0.2.128")!.value...IPAddress("192.0.2.255")!.value))
         #expect(finding.rule.isPolicy)
         #expect(finding.rule.location.description == "Fixtures/lync-edge/partner-range-too-narrow.v4: chain INPUT policy DROP")
     }
 
     @Test func aForgottenReplyPathIsReportedOnTheReplyLeg() throws {
         let report = try Scenario.named("missing-reply-path").audit()
-        let fromMessenger = try #require(report.findings.first { $0.flow == "stun-from-messenger" })
+        let fromMessenger = try #require(report.findings.first { $0.flowID == "stun-from-messenger" })
         #expect(fromMessenger.blockedBy.map(\.leg) == [.reply])
         #expect(fromMessenger.witness.packet.sourcePort == 3478)
         #expect(fromMessenger.witness.packet.state == .established)
@@ -73,10 +75,11 @@ import Testing
         #expect(report.findings.allSatisfy { $0.rule.isPolicy && $0.family == .ipv6 })
     }
 
-    @Test func fingerprintsDoNotDependOnLines() throws {
+    @Test func aFlowBlockedByAPolicyAndByARuleAreDifferentFindings() throws {
         let narrow = try Scenario.named("partner-range-too-narrow").audit()
         let shadowed = try Scenario.named("shadowed-accept").audit()
-        #expect(narrow.findings[0].fingerprint == shadowed.findings[0].fingerprint)
+        #expect(narrow.findings[0].flowID == shadowed.findings[0].flowID)
+        #expect(narrow.findings[0].fingerprint != shadowed.findings[0].fingerprint)
     }
 }
 

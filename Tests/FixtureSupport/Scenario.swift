@@ -1,5 +1,6 @@
 import Audit
 import FirewallModel
+import Gating
 import Foundation
 import IptablesLoading
 import PortMatrix
@@ -96,4 +97,14 @@ public enum Golden {
         let line = first + 1
         return "\(relative) differs at line \(line):\n  expected: \(first < expectedLines.count ? String(expectedLines[first]) : "<end>")\n  actual:   \(first < actualLines.count ? String(actualLines[first]) : "<end>")"
     }
+}
+
+/// Reports print an audit after the gate; these give a fixture's audit with no waiver or baseline.
+extension Scenario {
+    public func judged() throws -> GatedReport { Gate.ungated(try audit()) }
+}
+
+/// An inline audit after a gate with no waiver or baseline.
+public func judged(matrix: String, v4: String? = nil, v6: String? = nil) throws -> GatedReport {
+    Gate.ungated(try audit(matrix: matrix, v4: v4, v6: v6))
 }

@@ -40,7 +40,7 @@ struct KernelOracleFixtures {
                 let fwaudit = try FwauditVerdicts(text, family: family, layout: KernelOracleFixtures.layout, source: name)
                 var nextID = 1
                 for finding in findings {
-                    let what = "\(scenario.name): \(finding.kind.rawValue) \(finding.flow ?? finding.space.destinationPorts) (\(family), \(finding.witness.leg.rawValue) leg)"
+                    let what = "\(scenario.name): \(finding.kind.rawValue) \(finding.flowID ?? finding.space.destinationPortsText) (\(family), \(finding.witness.leg.rawValue) leg)"
                         + (isControl ? " on \(name)" : "")
                     let expected = isControl ? finding.kind == .missing : finding.kind != .missing
                     switch try check(finding, testbed: testbed, fwaudit: fwaudit, expectAccepted: expected, nextID: &nextID, what: what) {

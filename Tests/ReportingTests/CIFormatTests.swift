@@ -1,6 +1,7 @@
 import Audit
 import FirewallModel
 import FixtureSupport
+import Gating
 import Foundation
 import Reporting
 import Testing
@@ -9,21 +10,21 @@ import Testing
 @Suite struct CIFormatGoldens {
     @Test(arguments: Scenario.all)
     func sarifReportMatchesItsGolden(_ scenario: Scenario) throws {
-        let report = try scenario.audit()
+        let report = try scenario.judged()
         let sarif = SARIFReport.render(report, toolVersion: "test")
         if let problem = Golden.check(sarif, against: "Reports/lync-edge/\(scenario.name).sarif") { Issue.record(Comment(rawValue: problem)) }
     }
 
     @Test(arguments: Scenario.all)
     func junitReportMatchesItsGolden(_ scenario: Scenario) throws {
-        let report = try scenario.audit()
+        let report = try scenario.judged()
         let junit = JUnitReport.render(report, toolVersion: "test")
         if let problem = Golden.check(junit, against: "Reports/lync-edge/\(scenario.name).junit.xml") { Issue.record(Comment(rawValue: problem)) }
     }
 
     @Test(arguments: Scenario.all)
     func markdownReportMatchesItsGolden(_ scenario: Scenario) throws {
-        let report = try scenario.audit()
+        let report = try scenario.judged()
         let markdown = MarkdownReport.render(report, toolVersion: "test")
         if let problem = Golden.check(markdown, against: "Reports/lync-edge/\(scenario.name).md") { Issue.record(Comment(rawValue: problem)) }
     }
@@ -35,8 +36,8 @@ enum Variants {
                                       expires: "2099-12-31", location: SourceLocation(source: "waivers.yaml", line: 3, column: 5))
 
     /// missing-reply-path with its first finding waived, its second in the baseline, and one baseline finding fixed.
-    static func waivedAndBaselined() throws -> AuditReport {
-        var report = try Scenario.named("missing-reply-path").audit()
+    static func waivedAndBaselined() throws -> GatedReport {
+        var report = try Scenario.named("missing-reply-path").judged()
         report.findings[0].waiver = waiver
         report.findings[1].inBaseline = true
         report.fixed = [FixedFinding(fingerprint: "0123456789abcdef", kind: .extra, message: "tcp port 22 accepted")]
@@ -44,8 +45,8 @@ enum Variants {
     }
 
     /// ipv6-forgotten with every extra waived: compliant, but every finding still shown.
-    static func allWaived() throws -> AuditReport {
-        var report = try Scenario.named("ipv6-forgotten").audit()
+    static func allWaived() throws -> GatedReport {
+        var report = try Scenario.named("ipv6-forgotten").judged()
         for index in report.findings.indices { report.findings[index].waiver = waiver }
         return report
     }
@@ -53,18 +54,19 @@ enum Variants {
     /// Markup and control characters wherever user text reaches a report.
     static let hostile = "a <b> & \"c\" 'd' | `e` *f* _g_ [h](i) \u{1}\u{7F}\nnext line"
 
-    static func hostileText() throws -> AuditReport {
-        var report = try Scenario.named("wrong-direction").audit()
+    static func hostileText() throws -> GatedReport {
+        var report = try Scenario.named("wrong-direction").judged()
         report.matrix.name = hostile
-        report.findings[0].message = hostile
+        report.findings[0].from = hostile
+        report.findings[0].rule.text = hostile
         report.findings[0].waiver = AppliedWaiver(reason: hostile, owner: "o&o", expires: "2099-01-01",
                                                   location: SourceLocation(source: "dir with space/w:aivers.yaml", line: 1))
         return report
     }
 
     /// A matrix without flows, audited against an empty ruleset: nothing to report.
-    static func empty() throws -> AuditReport {
-        try audit(matrix: """
+    static func empty() throws -> GatedReport {
+        try judged(matrix: """
             version: 1
             name: nothing
             zones:
@@ -74,8 +76,8 @@ enum Variants {
     }
 
     /// A ruleset with no chain on the output path: the kernel accepts, and no rule or policy is to blame.
-    static func noOutputChain() throws -> AuditReport {
-        try audit(matrix: """
+    static func noOutputChain() throws -> GatedReport {
+        try judged(matrix: """
             version: 1
             name: no output chain
             zones:
@@ -86,7 +88,7 @@ enum Variants {
             """, v4: "*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n-A INPUT -s 198.51.100.0/24 -p tcp --dport 22 -j ACCEPT\nCOMMIT\n")
     }
 
-    static var all: [(name: String, report: AuditReport)] {
+    static var all: [(name: String, report: GatedReport)] {
         get throws {
             [("waived-and-baselined", try waivedAndBaselined()), ("all-waived", try allWaived()),
              ("hostile-text", try hostileText()), ("empty", try empty()), ("no-output-chain", try noOutputChain())]
@@ -95,7 +97,7 @@ enum Variants {
 }
 
 @Suite struct SARIFReportTests {
-    func sarif(_ report: AuditReport) throws -> [String: Any] {
+    func sarif(_ report: GatedReport) throws -> [String: Any] {
         let data = Data(SARIFReport.render(report, toolVersion: "1.2.3").utf8)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
@@ -106,7 +108,7 @@ enum Variants {
     }
 
     @Test func hasOneRulePerFindingKindWithHelp() throws {
-        let log = try sarif(Scenario.named("compliant").audit())
+        let log = try sarif(Scenario.named("compliant").judged())
         #expect(log["version"] as? String == "2.1.0")
         #expect((log["$schema"] as? String)?.hasPrefix("https://") == true)
         let runs = try #require(log["runs"] as? [[String: Any]])
@@ -128,7 +130,7 @@ enum Variants {
     }
 
     @Test func missingFlowPointsAtTheMatrixAndTheBlockingRule() throws {
-        let report = try Scenario.named("shadowed-accept").audit()
+        let report = try Scenario.named("shadowed-accept").judged()
         let result = try #require(try results(sarif(report)).first)
         #expect(result["ruleId"] as? String == "missing")
         #expect(result["level"] as? String == "error")
@@ -145,9 +147,9 @@ enum Variants {
         #expect((relatedPhysical["artifactLocation"] as? [String: Any])?["uri"] as? String == "Fixtures/lync-edge/shadowed-accept.v4")
         #expect((relatedPhysical["region"] as? [String: Any])?["startLine"] as? Int == 13)
         let message = try #require((result["message"] as? [String: Any])?["text"] as? String)
-        #expect(message.hasPrefix(report.findings[0].message))
+        #expect(message.hasPrefix(report.findings[0].messageText))
         #expect(message.contains("Example packet: tcp "))
-        #expect((result["partialFingerprints"] as? [String: Any])?["fwauditFingerprint/v1"] as? String == report.findings[0].fingerprint)
+        #expect((result["partialFingerprints"] as? [String: Any])?["fwauditFingerprint/v2"] as? String == report.findings[0].fingerprint)
         let properties = try #require(result["properties"] as? [String: Any])
         #expect(properties["certainty"] as? String == "definite")
         #expect(properties["ports"] as? String == "5061")
@@ -157,7 +159,7 @@ enum Variants {
     }
 
     @Test func chainPolicyPointsAtTheChainDeclarationAndNamesTheChain() throws {
-        let log = try sarif(Scenario.named("ipv6-forgotten").audit())
+        let log = try sarif(Scenario.named("ipv6-forgotten").judged())
         let lines = Scenario.load("Fixtures/lync-edge/ipv6-forgotten.v6").split(separator: "\n", omittingEmptySubsequences: false)
         for result in try results(log) {
             #expect(result["ruleId"] as? String == "extra")
@@ -187,7 +189,7 @@ enum Variants {
     }
 
     @Test func wrongDirectionPointsAtTheRuleAndRelatesTheFlow() throws {
-        let result = try #require(try results(sarif(Scenario.named("wrong-direction").audit())).first)
+        let result = try #require(try results(sarif(Scenario.named("wrong-direction").judged())).first)
         #expect(result["ruleId"] as? String == "wrong-direction")
         let physical = try #require((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
         #expect((physical["region"] as? [String: Any])?["startLine"] as? Int == 14)
@@ -197,7 +199,7 @@ enum Variants {
     }
 
     @Test func levelFollowsTheFlowSeverity() throws {
-        var finding = try #require(try Scenario.named("shadowed-accept").audit().findings.first)
+        var finding = try #require(try Scenario.named("shadowed-accept").judged().findings.first)
         let expected = [("critical", "error"), ("high", "error"), ("medium", "warning"), ("low", "note")]
         for (severity, level) in expected {
             finding.severity = try #require(type(of: finding.severity).init(rawValue: severity))
@@ -289,17 +291,17 @@ enum GitHubCodeScanning {
 
 @Suite struct JUnitReportTests {
     @Test func oneTestCasePerFlowAndPerExtraWithCounts() throws {
-        let xml = JUnitReport.render(try Scenario.named("extra-port").audit(), toolVersion: "test")
+        let xml = JUnitReport.render(try Scenario.named("extra-port").judged(), toolVersion: "test")
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fwaudit\" tests=\"7\" failures=\"1\" errors=\"0\" skipped=\"0\">"))
         #expect(xml.contains("<testsuite name=\"fwaudit: Lync Server 2013 Edge - public IM connectivity\" tests=\"7\" failures=\"1\""))
         #expect(xml.contains("<testcase classname=\"flows\" name=\"sip-mtls-from-partners (tcp 5061 pic-partners -&gt; access-edge)\"/>"))
-        #expect(xml.contains("<testcase classname=\"extra\" name=\"Fixtures/lync-edge/extra-port.v4:14 [48d818b3d7d6cc2a]\">"))
+        #expect(xml.contains("<testcase classname=\"extra\" name=\"Fixtures/lync-edge/extra-port.v4:14 [1a76422f9c04837e]\">"))
         #expect(xml.contains("<failure message=\"tcp port 3389 from"))
         #expect(xml.contains("type=\"extra\">"))
     }
 
     @Test func missingFlowFailsWithItsEvidence() throws {
-        let xml = JUnitReport.render(try Scenario.named("shadowed-accept").audit(), toolVersion: "test")
+        let xml = JUnitReport.render(try Scenario.named("shadowed-accept").judged(), toolVersion: "test")
         #expect(xml.contains("tests=\"6\" failures=\"1\" errors=\"0\" skipped=\"0\""))
         #expect(xml.contains("type=\"missing\">"))
         #expect(xml.contains("rule:    Fixtures/lync-edge/shadowed-accept.v4:13"))
@@ -328,9 +330,9 @@ enum GitHubCodeScanning {
 
 @Suite struct MarkdownReportTests {
     @Test func headingCarriesTheVerdict() throws {
-        let compliant = MarkdownReport.render(try Scenario.named("compliant").audit(), toolVersion: "test")
+        let compliant = MarkdownReport.render(try Scenario.named("compliant").judged(), toolVersion: "test")
         #expect(compliant.hasPrefix("## ✅ fwaudit: compliant\n"))
-        let missing = MarkdownReport.render(try Scenario.named("shadowed-accept").audit(), toolVersion: "test")
+        let missing = MarkdownReport.render(try Scenario.named("shadowed-accept").judged(), toolVersion: "test")
         #expect(missing.hasPrefix("## ❌ fwaudit: not compliant\n"))
         #expect(missing.contains("| ❌ blocked | `sip-mtls-from-partners` | tcp 5061 | pic-partners → access-edge | blocked | allowed |"))
         #expect(missing.contains("### Missing (1)"))

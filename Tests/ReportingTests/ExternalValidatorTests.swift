@@ -1,5 +1,6 @@
 import Audit
 import FixtureSupport
+import Gating
 import Foundation
 import Reporting
 import Testing
@@ -47,7 +48,9 @@ import Testing
         let interpreter = try #require(PythonValidators.jsonschema)
         let report = try Self.golden("shadowed-accept.json")
         let broken = [
-            ("no-schema-version", report.replacingOccurrences(of: "\"schemaVersion\": 1,", with: "")),
+            ("no-schema-version", report.replacingOccurrences(of: "\"schemaVersion\": 2,", with: "")),
+            ("old-schema-version", report.replacingOccurrences(of: "\"schemaVersion\": 2,", with: "\"schemaVersion\": 1,")),
+            ("zone-as-address", report.replacingOccurrences(of: "\"from\": \"pic-partners\"", with: "\"from\": 12")),
             ("bad-kind", report.replacingOccurrences(of: "\"kind\": \"missing\"", with: "\"kind\": \"absent\"")),
             ("bad-status", report.replacingOccurrences(of: "\"status\": \"blocked\"", with: "\"status\": \"closed\"")),
             ("bad-certainty", report.replacingOccurrences(of: "\"certainty\": \"definite\"", with: "\"certainty\": \"likely\"")),
@@ -117,10 +120,10 @@ import Testing
     func junitGoldensAndVariantsReadAsTheyMeanWithJunitparser() throws {
         let interpreter = try #require(PythonValidators.junitparser)
         var documents: [(name: String, text: String)] = []
-        var reports: [AuditReport] = []
+        var reports: [GatedReport] = []
         for scenario in Scenario.all {
             documents.append(("\(scenario.name).junit.xml", try Self.golden("\(scenario.name).junit.xml")))
-            reports.append(try scenario.audit())
+            reports.append(try scenario.judged())
         }
         for variant in try Variants.all {
             documents.append(("\(variant.name).junit.xml", JUnitReport.render(variant.report, toolVersion: "test")))
@@ -138,7 +141,7 @@ import Testing
             #expect(suite.name == "fwaudit: \(report.matrix.name.replacingOccurrences(of: "\u{1}", with: "\\u0001"))", "\(document.name)")
             #expect(suite.counted.failures == 0 ? summary.compliant : !summary.compliant, "\(document.name): failures disagree with the verdict")
             let skippedFlows = report.flows.filter { result in
-                let missing = report.findings.filter { $0.kind == .missing && $0.flow == result.flow.id }
+                let missing = report.findings.filter { $0.kind == .missing && $0.flowID == result.flow.id }
                 return !missing.isEmpty && missing.allSatisfy { !$0.isActive } && !result.families.values.contains(.notAudited)
             }.count
             let skippedOthers = report.findings.filter { $0.kind != .missing && !$0.isActive }.count

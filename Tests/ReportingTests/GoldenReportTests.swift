@@ -1,5 +1,6 @@
 import Audit
 import FixtureSupport
+import Gating
 import Reporting
 import Testing
 
@@ -7,14 +8,14 @@ import Testing
 @Suite struct GoldenReports {
     @Test(arguments: Scenario.all)
     func textReportMatchesItsGolden(_ scenario: Scenario) throws {
-        let report = try scenario.audit()
+        let report = try scenario.judged()
         let text = TextReport.render(report, style: TextStyle(colors: false))
         if let problem = Golden.check(text, against: "Reports/lync-edge/\(scenario.name).txt") { Issue.record(Comment(rawValue: problem)) }
     }
 
     @Test(arguments: Scenario.all)
     func jsonReportMatchesItsGolden(_ scenario: Scenario) throws {
-        let report = try scenario.audit()
+        let report = try scenario.judged()
         let json = JSONReport.render(report, toolVersion: "test")
         if let problem = Golden.check(json, against: "Reports/lync-edge/\(scenario.name).json") { Issue.record(Comment(rawValue: problem)) }
     }

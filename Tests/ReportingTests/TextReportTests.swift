@@ -1,11 +1,12 @@
 import Audit
 import FixtureSupport
+import Gating
 import Reporting
 import Testing
 
 @Suite struct TextReportForPeople {
     @Test func coloursOnlyWhenAsked() throws {
-        let report = try Scenario.named("shadowed-accept").audit()
+        let report = try Scenario.named("shadowed-accept").judged()
         let plain = TextReport.render(report, style: TextStyle(colors: false))
         let coloured = TextReport.render(report, style: TextStyle(colors: true))
         #expect(!plain.contains("\u{1B}["))
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func quietKeepsTheVerdictAndFindingsOnly() throws {
-        let report = try Scenario.named("extra-port").audit()
+        let report = try Scenario.named("extra-port").judged()
         let quiet = TextReport.render(report, style: TextStyle(colors: false), quiet: true)
         #expect(quiet.contains("NOT COMPLIANT"))
         #expect(quiet.contains("extra (1)"))
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func repeatedDiagnosticsAreCountedOnce() throws {
-        let report = try audit(matrix: """
+        let report = try judged(matrix: """
         version: 1
         zones:
           host: {local: true, addresses: [198.51.100.10]}

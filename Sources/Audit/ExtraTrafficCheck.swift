@@ -1,0 +1,87 @@
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// New connections the firewall accepts that no documented flow covers: each accepting rule's
+/// uncovered traffic is an extra finding, or a wrong-direction one when all of it mirrors a flow.
+struct ExtraTrafficCheck {
+    let space: FlowSpace
+    let engine: PathEngine
+    let index: RulesetIndex
+    let describe: SpaceDescription
+    let confirmation: WitnessConfirmation
+
+    /// Uncovered accepted traffic of one rule on one path, each box with the outcome it came from.
+    private struct Group {
+        var decision: Decision
+        var path: PathKind
+        var entries: [(box: PacketBox, outcome: Outcome)]
+    }
+
+    func findings() -> [Finding] {
+        let covered = PacketSpace(space.matrix.flows.compactMap(space.envelope(of:)) + space.tolerated())
+        var findings: [Finding] = []
+        for origin in [PathEngine.Origin.network, .host] {
+            if origin == .host && space.matrix.allowances.contains(.outbound) { continue }
+            let outcomes = engine.run(PacketSpace(space.universe(origin: origin)), from: origin)
+            let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
+            var groups: [Group] = []
+            for outcome in outcomes where outcome.verdict == .accept {
+                var filtered = outcome.box
+                filtered.originalDestination = nil
+                filtered.originalDestinationPort = nil
+                let uncovered = PacketSpace([filtered]).subtracting(covered)
+                guard !uncovered.isEmpty, let decision = outcome.deciding else { continue }
+                let entries = uncovered.boxes.map { (box: $0, outcome: outcome) }
+                if let existing = groups.firstIndex(where: { $0.decision.location == decision.location && $0.path == outcome.path }) {
+                    groups[existing].entries += entries
+                } else {
+                    groups.append(Group(decision: decision, path: outcome.path, entries: entries))
+                }
+            }
+            groups.sort { ($0.decision.location, $0.path) < ($1.decision.location, $1.path) }
+            for group in groups {
+                findings.append(finding(for: group, origin: origin, droppedProjection: droppedProjection))
+            }
+        }
+        return findings
+    }
+
+    /// A rule whose whole uncovered acceptance is the mirror image of one flow was written for that
+    /// flow the wrong way round; anything broader is extra.
+    private func mirroredFlow(_ uncovered: PacketSpace) -> (Flow, MirrorKind)? {
+        for flow in space.matrix.flows {
+            for (mirror, mirrorSpace) in space.mirrors(of: flow) where uncovered.subtracting(mirrorSpace).isEmpty {
+                return (flow, mirror)
+            }
+        }
+        return nil
+    }
+
+    private func finding(for group: Group, origin: PathEngine.Origin, droppedProjection: PacketSpace) -> Finding {
+        let boxes = group.entries.map(\.box)
+        let best = group.entries.first { $0.box.unknowns.isEmpty && $0.box.layer4Protocol.contains(6) }
+            ?? group.entries.first { $0.box.unknowns.isEmpty } ?? group.entries[0]
+        var outcome = best.outcome
+        outcome.box = best.box
+        if let original = best.outcome.box.originalDestination { outcome.box.originalDestination = original }
+        let witness = confirmation.witness(outcome, leg: .new, origin: origin)
+        let definite = boxes.contains { $0.unknowns.isEmpty }
+            || !PacketSpace(boxes).projected.subtracting(droppedProjection).isEmpty
+        let accepted = describe.space(boxes)
+        let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) })
+        let mirrored = mirroredFlow(PacketSpace(boxes))
+        let zones = mirrored.flatMap { space.zones(of: $0.0) }
+        var finding = Finding(
+            kind: mirrored == nil ? .extra : .wrongDirection, flow: mirrored?.0,
+            certainty: definite && witness.confirmed ? .definite : .possible, family: space.family, path: group.path,
+            from: zones?.from.id ?? space.zone(holding: accepted.sources),
+            to: zones?.to.id ?? space.zone(holding: accepted.destinations),
+            rule: RuleReference(group.decision), blockedBy: [], space: accepted, witness: witness,
+            message: mirrored.map { .mirrored($0.1) } ?? .undocumentedTraffic,
+            unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "",
+            severity: mirrored?.0.severity ?? .high)
+        finding.fingerprint = Fingerprint.of(finding)
+        return finding
+    }
+}

@@ -1,0 +1,221 @@
+import FirewallModel
+import FlowAnalysis
+import PortMatrix
+
+/// The matrix of one family as packet boxes: each flow's legs, the traffic flows cover, what the
+/// `allow` list tolerates, the mirror images of flows, and every new connection the host can see.
+struct FlowSpace {
+    let matrix: PortMatrix
+    let family: AddressFamily
+    let context: AnalysisContext
+
+    /// The zone's addresses; an `any` zone leaves out the host's own and loopback addresses.
+    func addresses(of zone: Zone) -> AddressSet {
+        let set = zone.addresses(for: family) ?? AddressSet()
+        if zone.isLocal { return set }
+        return zone.isAny ? set.subtracting(context.localAddresses) : set.subtracting(AnalysisContext.loopback(family))
+    }
+
+    /// The interface classes a zone is reached through.
+    func interfaces(of zone: Zone) -> InterfaceSet {
+        if zone.interfaces.isEmpty { return context.interfaces.external }
+        return zone.interfaces.reduce(InterfaceSet(count: context.interfaces.count)) { $0.union(context.interfaces.matching($1)) }
+    }
+
+    /// The flow's two zones, or nil when the matrix does not define them (the loader refuses such matrices).
+    func zones(of flow: Flow) -> (from: Zone, to: Zone)? {
+        guard let from = matrix.zone(flow.from), let to = matrix.zone(flow.to) else { return nil }
+        return (from, to)
+    }
+
+    func path(of flow: Flow) -> PathKind { Auditor.path(of: flow, in: matrix) }
+
+    static func origin(of path: PathKind) -> PathEngine.Origin { path == .output ? .host : .network }
+
+    /// The opening packet: SYN alone.
+    static let synOnly = IntervalSet<UInt8>(value: 0x02)
+    /// Later packets of the opening side: ACK set, SYN clear.
+    static let establishedFlags = IntervalSet<UInt8>(ranges: (0...255).compactMap { (v: Int) -> ClosedRange<UInt8>? in
+        v & 0x10 != 0 && v & 0x02 == 0 ? UInt8(v)...UInt8(v) : nil })
+    /// Packets of the answering side: ACK set (SYN+ACK included).
+    static let replyFlags = IntervalSet<UInt8>(ranges: (0...255).compactMap { (v: Int) -> ClosedRange<UInt8>? in
+        v & 0x10 != 0 ? UInt8(v)...UInt8(v) : nil })
+
+    /// The packets of one leg of a flow, before they meet the firewall.
+    func boxes(for flow: Flow, leg: ConnectionLeg) -> [PacketBox] {
+        guard let (from, to) = zones(of: flow) else { return [] }
+        var box = PacketBox(family: family, interfaces: context.interfaces)
+        box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
+        box.source = addresses(of: from)
+        box.destination = addresses(of: to)
+        box.sourcePort = flow.sourcePorts ?? .full
+        box.destinationPort = flow.ports ?? .full
+        box.mark = IntervalSet(value: 0)
+        box.state = leg == .new ? .new : .established
+        box.connectionMark = leg == .new ? IntervalSet(value: 0) : .full
+        switch path(of: flow) {
+        case .input: box.inInterface = interfaces(of: from); box.outInterface = context.interfaces.none
+        case .output: box.inInterface = context.interfaces.none; box.outInterface = interfaces(of: to)
+        case .forward: box.inInterface = interfaces(of: from); box.outInterface = interfaces(of: to)
+        }
+        return splitTCP(box, flags: leg == .new ? FlowSpace.synOnly : FlowSpace.establishedFlags)
+    }
+
+    /// TCP packets of a leg carry specific flags; other protocols keep every flag value.
+    func splitTCP(_ box: PacketBox, flags: IntervalSet<UInt8>) -> [PacketBox] {
+        let tcp = ProtocolSet(value: 6)
+        var result: [PacketBox] = []
+        if box.layer4Protocol.contains(6) {
+            var tcpBox = box
+            tcpBox.layer4Protocol = tcp
+            tcpBox.tcpFlags = flags
+            result.append(tcpBox)
+        }
+        var other = box
+        other.layer4Protocol = box.layer4Protocol.subtracting(tcp)
+        if !other.layer4Protocol.isEmpty { result.append(other) }
+        return result.filter { !$0.isEmpty }
+    }
+
+    /// The replies to accepted opening packets: ends swapped, as the filtering chains saw them.
+    func replies(to accepted: [Outcome]) -> [PacketBox] {
+        accepted.flatMap { outcome -> [PacketBox] in
+            var reply = outcome.box
+            reply.source = outcome.box.destination
+            reply.destination = outcome.box.source
+            reply.sourcePort = outcome.box.destinationPort
+            reply.destinationPort = outcome.box.sourcePort
+            reply.inInterface = outcome.box.outInterface
+            reply.outInterface = outcome.box.inInterface
+            reply.originalDestination = nil
+            reply.originalDestinationPort = nil
+            reply.state = .established
+            reply.mark = IntervalSet(value: 0)
+            reply.connectionMark = .full
+            return splitTCP(reply, flags: FlowSpace.replyFlags)
+        }
+    }
+
+    /// Every new connection the host could see: arriving from networks and leaving from the host.
+    func universe(origin: PathEngine.Origin) -> [PacketBox] {
+        // Conntrack gives an opening packet state new; only NOTRACK in the raw table makes it untracked.
+        var states: ConnectionStates = [.new]
+        if !matrix.allowances.contains(.established) { states.formUnion([.established, .related]) }
+        let loopback = AnalysisContext.loopback(family)
+        var base = PacketBox(family: family, interfaces: context.interfaces)
+        base.state = states
+        base.mark = IntervalSet(value: 0)
+        base.connectionMark = IntervalSet(value: 0)
+        var viaLoopback = base, viaNetwork = base
+        switch origin {
+        case .network:
+            viaLoopback.inInterface = context.interfaces.loopback
+            viaLoopback.source = context.localAddresses
+            viaNetwork.inInterface = context.interfaces.external
+            // Packets claiming the host's own or loopback source from a network are spoofed: out of scope.
+            viaNetwork.source = viaNetwork.source.subtracting(context.localAddresses)
+            viaNetwork.destination = viaNetwork.destination.subtracting(loopback)
+            viaLoopback.outInterface = context.interfaces.none.union(context.interfaces.loopback)
+        case .host:
+            viaLoopback.inInterface = context.interfaces.none
+            viaLoopback.outInterface = context.interfaces.loopback
+            viaLoopback.source = context.localAddresses
+            viaNetwork.inInterface = context.interfaces.none
+            viaNetwork.outInterface = context.interfaces.external
+            viaNetwork.source = context.localAddresses.subtracting(loopback)
+            // Traffic to the host's own addresses leaves through lo, never a network interface.
+            viaNetwork.destination = viaNetwork.destination.subtracting(context.localAddresses)
+        }
+        return [viaLoopback, viaNetwork].filter { !$0.isEmpty }
+    }
+
+    /// The traffic a documented flow covers, whatever its state or flags.
+    func envelope(of flow: Flow) -> PacketBox? {
+        guard let (from, to) = zones(of: flow) else { return nil }
+        var box = PacketBox(family: family, interfaces: context.interfaces)
+        box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
+        box.source = addresses(of: from)
+        box.destination = addresses(of: to)
+        box.sourcePort = flow.sourcePorts ?? .full
+        box.destinationPort = flow.ports ?? .full
+        switch path(of: flow) {
+        case .input: box.inInterface = interfaces(of: from)
+        case .output: box.outInterface = interfaces(of: to)
+        case .forward: box.inInterface = interfaces(of: from); box.outInterface = interfaces(of: to)
+        }
+        return box.isEmpty ? nil : box
+    }
+
+    /// Traffic the matrix's `allow` list tolerates.
+    func tolerated() -> [PacketBox] {
+        let all = PacketBox(family: family, interfaces: context.interfaces)
+        var result: [PacketBox] = []
+        if matrix.allowances.contains(.loopback) {
+            var viaIn = all, viaOut = all
+            viaIn.inInterface = context.interfaces.loopback
+            viaOut.outInterface = context.interfaces.loopback
+            result += [viaIn, viaOut]
+        }
+        if matrix.allowances.contains(.established) {
+            var box = all
+            box.state = [.established, .related]
+            result.append(box)
+        }
+        if matrix.allowances.contains(.icmp) {
+            var box = all
+            box.layer4Protocol = ProtocolSet(value: context.icmpProtocol)
+            let types: [UInt16] = family == .ipv4 ? [0, 3, 8, 11, 12] : [1, 2, 3, 4, 128, 129]
+            box.icmpType = IntervalSet(ranges: types.map { ($0 << 8)...($0 << 8 | 0xff) })
+            result.append(box)
+        }
+        if matrix.allowances.contains(.ndp) && family == .ipv6 {
+            var box = all
+            box.layer4Protocol = ProtocolSet(value: 58)
+            box.icmpType = IntervalSet((133 << 8)...(137 << 8 | 0xff))
+            result.append(box)
+        }
+        return result.filter { !$0.isEmpty }
+    }
+
+    /// Accepted traffic that looks like a flow written the wrong way round.
+    func mirrors(of flow: Flow) -> [(MirrorKind, PacketSpace)] {
+        guard let (from, to) = zones(of: flow) else { return [] }
+        var base = PacketBox(family: family, interfaces: context.interfaces)
+        base.layer4Protocol = flow.protocol.protocolNumbers(for: family)
+        var swapped = base
+        swapped.source = addresses(of: to)
+        swapped.destination = addresses(of: from)
+        swapped.destinationPort = flow.ports ?? .full
+        var result: [(MirrorKind, PacketSpace)] = []
+        if !swapped.isEmpty { result.append((.swappedEnds, PacketSpace([swapped]))) }
+        if let ports = flow.ports {
+            var sourcePort = base
+            sourcePort.source = addresses(of: from)
+            sourcePort.destination = addresses(of: to)
+            sourcePort.layer4Protocol = sourcePort.layer4Protocol.intersection(portProtocols)
+            sourcePort.sourcePort = ports
+            sourcePort.destinationPort = ports.complement()
+            if !sourcePort.isEmpty { result.append((.sourcePort, PacketSpace([sourcePort]))) }
+        }
+        var sameEnds = base
+        sameEnds.source = addresses(of: from)
+        sameEnds.destination = addresses(of: to)
+        sameEnds.sourcePort = flow.sourcePorts ?? .full
+        sameEnds.destinationPort = flow.ports ?? .full
+        if !sameEnds.isEmpty { result.append((.interface, PacketSpace([sameEnds]))) }
+        return result
+    }
+
+    /// The zone that holds all of `addresses`: the smallest such zone, the first in the matrix
+    /// among equals; nil when no zone does.
+    func zone(holding addresses: AddressSet) -> String? {
+        var best: (id: String, size: Double)?
+        for zone in matrix.zones {
+            guard let set = zone.addresses(for: family), !set.isEmpty, addresses.subtracting(set).isEmpty else { continue }
+            let size = set.approximateCount
+            if let current = best, current.size <= size { continue }
+            best = (zone.id, size)
+        }
+        return best?.id
+    }
+}
