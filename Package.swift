@@ -4,7 +4,8 @@ import PackageDescription
 /// fwaudit: audits Linux firewall rulesets against a documented port matrix.
 ///
 /// Layers depend in one direction only:
-/// FirewallModel ← IptablesLoading, NftablesJSON, NftablesLoading (← NftablesBytecode), PortMatrix, MatrixImport
+/// FirewallModel ← IptablesLoading, PortMatrix, MatrixImport, NftablesSemantics (the nftables fields, conditions,
+/// value printing and symbols both nftables readers share) ← NftablesJSON, NftablesLoading (with NftablesBytecode)
 /// ← FlowAnalysis ← Audit ← Reporting ← Gating ← FirewallAuditCommands ← fwaudit.
 /// C stays in one module: only NftablesNetlink imports the CMnl/CNftnl system libraries.
 let package = Package(
@@ -23,9 +24,10 @@ let package = Package(
         .target(name: "YAMLDocuments", dependencies: ["FirewallModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "PortMatrix", dependencies: ["FirewallModel", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "MatrixImport", dependencies: ["FirewallModel", "PortMatrix", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
-        .target(name: "NftablesJSON", dependencies: ["FirewallModel"]),
+        .target(name: "NftablesSemantics", dependencies: ["FirewallModel"]),
+        .target(name: "NftablesJSON", dependencies: ["FirewallModel", "NftablesSemantics"]),
         .target(name: "NftablesBytecode"),
-        .target(name: "NftablesLoading", dependencies: ["FirewallModel", "NftablesBytecode"]),
+        .target(name: "NftablesLoading", dependencies: ["FirewallModel", "NftablesSemantics", "NftablesBytecode"]),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"]),
