@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "IptablesLoadingTests", dependencies: ["IptablesLoading", "FirewallModel"]),
         .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),
         .testTarget(name: "MatrixImportTests", dependencies: ["MatrixImport", "PortMatrix", "FirewallModel"]),
+        .testTarget(name: "NftablesSemanticsTests", dependencies: ["NftablesSemantics", "NftablesJSON", "NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesJSONTests", dependencies: ["FixtureSupport", "NftablesJSON", "FirewallModel"]),
         .testTarget(name: "NftablesLoadingTests", dependencies: ["NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesNetlinkTests", dependencies: ["FixtureSupport", "NftablesNetlink", "NftablesBytecode", "NftablesLoading", "FirewallModel"]),
