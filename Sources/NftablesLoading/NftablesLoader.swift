@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// Turns a kernel snapshot (the bytecode IR) into the semantic model, as nft's delinearizer
 /// turns bytecode back into rules. Pure: the same snapshot always gives the same ruleset.

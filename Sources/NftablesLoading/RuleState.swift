@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// The delinearizer's view of one path through a rule's program: the symbolic register file,
 /// the protocol context, the matches so far and the rule's effects.

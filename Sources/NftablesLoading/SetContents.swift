@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// A set's or map's elements as value ranges per key field, the way a lookup sees them.
 ///

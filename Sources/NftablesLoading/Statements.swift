@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// Verdicts and statements: what a rule does once its matches hold, and the expressions that
 /// filter by state the model does not keep (rates, quotas) as opaque matches.

@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// Reads fields of an xt extension's info structure at the offsets of the Linux UAPI headers:
 /// host order (little-endian here) for plain integers, network order where the header says `__be`.

@@ -1,6 +1,5 @@
 import FirewallModel
 import NftablesBytecode
-import NftablesSemantics
 
 /// iptables-nft's `match` expressions: xt match extensions decoded from their kernel info
 /// structures into the same conditions the iptables-save loader gives for the same options.
