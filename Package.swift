@@ -4,8 +4,9 @@ import PackageDescription
 /// fwaudit: audits Linux firewall rulesets against a documented port matrix.
 ///
 /// Layers depend in one direction only:
-/// FirewallModel ← IptablesLoading, NftablesJSON, NftablesLoading (← NftablesBytecode), PortMatrix, MatrixImport
-/// ← FlowAnalysis ← Audit ← Gating ← Reporting (← JSONDocuments, also read by NftablesJSON) ← FirewallAuditCommands ← fwaudit.
+/// FirewallModel ← IptablesLoading, PortMatrix, MatrixImport, NftablesSemantics (the nftables fields, conditions,
+/// value printing and symbols both nftables readers share) ← NftablesJSON (with JSONDocuments), NftablesLoading
+/// (with NftablesBytecode) ← FlowAnalysis ← Audit ← Gating ← Reporting (with JSONDocuments) ← FirewallAuditCommands ← fwaudit.
 /// C stays in one module: only NftablesNetlink imports the CMnl/CNftnl system libraries.
 let package = Package(
     name: "fwaudit",
@@ -24,9 +25,10 @@ let package = Package(
         .target(name: "PortMatrix", dependencies: ["FirewallModel", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "MatrixImport", dependencies: ["FirewallModel", "PortMatrix", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
         .target(name: "JSONDocuments"),
-        .target(name: "NftablesJSON", dependencies: ["FirewallModel", "JSONDocuments"]),
+        .target(name: "NftablesSemantics", dependencies: ["FirewallModel"]),
+        .target(name: "NftablesJSON", dependencies: ["FirewallModel", "NftablesSemantics", "JSONDocuments"]),
         .target(name: "NftablesBytecode"),
-        .target(name: "NftablesLoading", dependencies: ["FirewallModel", "NftablesBytecode"]),
+        .target(name: "NftablesLoading", dependencies: ["FirewallModel", "NftablesSemantics", "NftablesBytecode"]),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"]),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "PortMatrixTests", dependencies: ["PortMatrix", "FirewallModel"]),
         .testTarget(name: "MatrixImportTests", dependencies: ["MatrixImport", "PortMatrix", "FirewallModel"]),
         .testTarget(name: "JSONDocumentsTests", dependencies: ["JSONDocuments"]),
+        .testTarget(name: "NftablesSemanticsTests", dependencies: ["NftablesSemantics", "NftablesJSON", "NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesJSONTests", dependencies: ["FixtureSupport", "NftablesJSON", "FirewallModel"]),
         .testTarget(name: "NftablesLoadingTests", dependencies: ["NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesNetlinkTests", dependencies: ["FixtureSupport", "NftablesNetlink", "NftablesBytecode", "NftablesLoading", "FirewallModel"]),

@@ -43,16 +43,15 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
 
     public var protocolName: String { Packet.protocolName(layer4Protocol) }
 
+    /// The protocol's name in reports, for the protocols whose headers the packet model reads; a number otherwise.
     public static func protocolName(_ number: UInt8) -> String {
-        switch number {
-        case 1: "icmp"
-        case 6: "tcp"
-        case 17: "udp"
-        case 58: "icmpv6"
-        case 132: "sctp"
-        case 136: "udplite"
-        default: "\(number)"
-        }
+        guard namesProtocol(number), let name = IPProtocol.shortName(of: number) else { return "\(number)" }
+        return name
+    }
+
+    /// Whether packets of this protocol are written by name: ICMP, ICMPv6 and the port-carrying protocols.
+    static func namesProtocol(_ number: UInt8) -> Bool {
+        number == IPProtocol.icmp || number == IPProtocol.icmpv6 || portProtocols.contains(number)
     }
 
     public var sourceText: String { IPAddress.format(source, family: family) }
@@ -88,13 +87,9 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard words.count == 4, words[2] == "->" else { return nil }
         let protocolNumber: UInt8
-        switch words[0].lowercased() {
-        case "tcp": protocolNumber = 6
-        case "udp": protocolNumber = 17
-        case "icmp": protocolNumber = 1
-        case "icmpv6", "ipv6-icmp", "icmp6": protocolNumber = 58
-        case "sctp": protocolNumber = 132
-        default:
+        if let number = IPProtocol.number(named: words[0].lowercased()), Packet.namesProtocol(number) {
+            protocolNumber = number
+        } else {
             guard let number = UInt8(words[0]) else { return nil }
             protocolNumber = number
         }

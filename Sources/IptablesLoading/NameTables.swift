@@ -1,21 +1,8 @@
-/// The names iptables resolves through `/etc/protocols`, `/etc/services` and its own tables,
-/// hard-coded so that loading never depends on the machine it runs on.
-enum NameTables {
-    /// Protocol names as `-p` accepts them (case-insensitive), from `/etc/protocols` plus iptables' aliases.
-    static let protocols: [String: UInt8] = [
-        "all": 0, "ip": 0, "hopopt": 0,
-        "icmp": 1, "igmp": 2, "ggp": 3, "ipencap": 4, "st": 5, "tcp": 6, "egp": 8, "igp": 9,
-        "pup": 12, "udp": 17, "hmp": 20, "xns-idp": 22, "rdp": 27, "iso-tp4": 29, "dccp": 33,
-        "xtp": 36, "ddp": 37, "idpr-cmtp": 38, "ipv6": 41, "ipv6-route": 43, "ipv6-frag": 44,
-        "idrp": 45, "rsvp": 46, "gre": 47, "esp": 50, "ipv6-crypt": 50, "ah": 51, "ipv6-auth": 51,
-        "skip": 57, "ipv6-icmp": 58, "icmpv6": 58, "icmp6": 58, "ipv6-nonxt": 59, "ipv6-opts": 60,
-        "rspf": 73, "vmtp": 81, "eigrp": 88, "ospf": 89, "ospfigp": 89, "ax.25": 93, "ipip": 94,
-        "etherip": 97, "encap": 98, "pim": 103, "ipcomp": 108, "vrrp": 112, "l2tp": 115,
-        "isis": 124, "sctp": 132, "fc": 133, "mobility-header": 135, "ipv6-mh": 135, "mh": 135,
-        "udplite": 136, "mpls-in-ip": 137, "manet": 138, "hip": 139, "shim6": 140, "wesp": 141,
-        "rohc": 142, "ethernet": 143,
-    ]
+import FirewallModel
 
+/// The names iptables resolves through `/etc/services` and its own tables, hard-coded so that
+/// loading never depends on the machine it runs on (protocol names are `IPProtocol`'s).
+enum NameTables {
     /// Service names as port options accept them, from `/etc/services` (TCP and UDP share numbers).
     static let services: [String: UInt16] = [
         "tcpmux": 1, "echo": 7, "discard": 9, "systat": 11, "daytime": 13, "netstat": 15, "qotd": 17,
@@ -41,15 +28,10 @@ enum NameTables {
     /// The match module iptables loads implicitly after `-p PROTO` (its options may follow without `-m`).
     static func implicitModule(forProtocol number: UInt8, ipv6: Bool) -> String? {
         switch number {
-        case 6: "tcp"
-        case 17: "udp"
-        case 132: "sctp"
-        case 136: "udplite"
-        case 33: "dccp"
-        case 50: "esp"
-        case 51: "ah"
-        case 1: ipv6 ? nil : "icmp"
-        case 58: ipv6 ? "icmp6" : nil
+        case IPProtocol.icmp: ipv6 ? nil : "icmp"
+        case IPProtocol.icmpv6: ipv6 ? "icmp6" : nil
+        // These modules are named after their protocol.
+        case IPProtocol.tcp, IPProtocol.udp, IPProtocol.sctp, IPProtocol.udplite, IPProtocol.dccp, 50, 51: IPProtocol.name(of: number)
         default: nil
         }
     }

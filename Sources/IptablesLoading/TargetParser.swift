@@ -21,16 +21,6 @@ struct TargetParser {
         self.line = line
     }
 
-    /// Targets that leave the verdict to later rules; their options are not interpreted.
-    static let continuing: Set<String> = [
-        "LOG", "NFLOG", "ULOG", "TRACE", "CT", "NOTRACK", "CHECKSUM", "TCPMSS", "TOS", "DSCP", "TTL", "HL",
-        "CLASSIFY", "SET", "AUDIT", "CONNSECMARK", "SECMARK", "IDLETIMER", "LED", "RATEEST", "TEE", "ECN",
-        "TCPOPTSTRIP", "HMARK", "CLUSTERIP",
-    ]
-
-    /// Targets whose verdict is taken outside the ruleset.
-    static let externalVerdicts: Set<String> = ["QUEUE", "NFQUEUE", "SYNPROXY"]
-
     /// The built-in verdicts, which take precedence over chain names.
     mutating func standardAction() throws(IptablesLoadingError) -> Action? {
         switch name.text {
@@ -55,8 +45,8 @@ struct TargetParser {
     mutating func extensionAction() throws(IptablesLoadingError) -> Action? {
         let target = name.text
         if target == "NOTRACK" || (target == "CT" && arguments.contains { $0.text == "--notrack" }) { return .notrack }
-        if TargetParser.continuing.contains(target) { return .continue(target) }
-        if TargetParser.externalVerdicts.contains(target) {
+        if Action.continuingTargets.contains(target) { return .continue(target) }
+        if Action.externalVerdictTargets.contains(target) {
             diagnostics.append(Diagnostic(.warning, "target '\(target)' is not modelled; its verdict is treated as unknown", at: ruleLocation))
             return .opaqueVerdict(target)
         }

@@ -44,7 +44,10 @@ enum Values {
     /// A `-p` value: a name (case-insensitive) or a number 0...255.
     static func protocolNumber(_ text: String) throws(ValueError) -> UInt8 {
         if let number = UInt8(text) { return number }
-        if let number = NameTables.protocols[text.lowercased()] { return number }
+        let name = text.lowercased()
+        // `all` is iptables' own word for "any protocol"; the rest are /etc/protocols names.
+        if name == "all" { return 0 }
+        if let number = IPProtocol.number(named: name) { return number }
         throw ValueError("unknown protocol '\(text)'")
     }
 

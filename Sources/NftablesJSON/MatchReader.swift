@@ -1,8 +1,9 @@
 import FirewallModel
+import NftablesSemantics
 
 /// Reads `match` expressions (`{"op", "left", "right"}`) into model matches, resolving set references.
 struct MatchReader {
-    var builder: ConditionBuilder
+    var builder: MatchBuilder
     let selectors: SelectorReader
     let sets: [String: NamedSet]
 
@@ -25,18 +26,18 @@ struct MatchReader {
         let left = try selectors.read(try body.member("left"))
         let right = try body.member("right")
         let (items, isSet, dynamic) = try elements(right)
-        let text = left.text + (op == "==" || op == "in" ? " " : " \(op) ") + ValueText.render(right)
+        let text = left.text + (op == "==" || op == "in" ? " " : " \(op) ") + ExpressionText.render(right)
         switch left {
         case .single(let selector):
             let dependencies = builder.dependencies(of: selector.field)
-            if case .unmodelled(let name, let reason) = selector.field {
-                return dependencies + [builder.opaque(name, reason: reason, text: text)]
+            if case .opaque(let name) = selector.field {
+                return dependencies + [builder.opaque(name, reason: selector.unmodelledReason ?? "", text: text)]
             }
             if let dynamic {
                 return dependencies + [builder.opaque("@" + dynamic, reason: "set '\(dynamic)' changes at run time", text: text)]
             }
             guard let condition = condition(selector, items: items, op: op, isSet: isSet, text: text) else {
-                return dependencies + [builder.opaque(selector.text, reason: "value '\(ValueText.render(right))' is not modelled", text: text)]
+                return dependencies + [builder.opaque(selector.text, reason: "value '\(ExpressionText.render(right))' is not modelled", text: text)]
             }
             noteTransportHeader([selector], text: text)
             return dependencies + [condition]
@@ -52,13 +53,13 @@ struct MatchReader {
                 return dependencies + [builder.opaque(left.text, reason: "operator '\(op)' on a concatenation is not modelled", text: text)]
             }
             for part in parts {
-                if case .unmodelled(_, let reason) = part.field { builder.warn("'\(text)': component '\(part.text)': \(reason); treated as unknown") }
+                if case .opaque = part.field { builder.warn("'\(text)': component '\(part.text)': \(part.unmodelledReason ?? ""); treated as unknown") }
             }
             noteTransportHeader(parts, text: text)
             var conjunctions: [[Match]] = []
             for item in items {
                 guard let conjunction = concatenated(parts, item, text: text) else {
-                    return dependencies + [builder.opaque(left.text, reason: "element '\(ValueText.render(item))' is not modelled", text: text)]
+                    return dependencies + [builder.opaque(left.text, reason: "element '\(ExpressionText.render(item))' is not modelled", text: text)]
                 }
                 conjunctions.append(conjunction)
             }
@@ -74,7 +75,7 @@ struct MatchReader {
 
     /// The condition for a single selector, or nil when the values cannot be modelled.
     func condition(_ selector: Selector, items: [JSONNode], op: String, isSet: Bool, text: String) -> Match? {
-        var values: [ElementValue] = []
+        var values: [FieldValue] = []
         for item in items {
             guard let value = ElementReader.read(item, for: selector.field) else { return nil }
             values.append(value)
@@ -109,12 +110,12 @@ struct MatchReader {
         guard let (key, body) = item.tagged, key == "concat", let components = body.items, components.count == parts.count else { return nil }
         var conjunction: [Match] = []
         for (part, component) in zip(parts, components) {
-            if case .unmodelled(let name, let reason) = part.field {
-                conjunction.append(Match(.opaque(OpaqueMatch(module: name, reason: reason)), text: part.text))
+            if case .opaque(let name) = part.field {
+                conjunction.append(Match(.opaque(OpaqueMatch(module: name, reason: part.unmodelledReason ?? "")), text: part.text))
                 continue
             }
             guard let value = ElementReader.read(component, for: part.field),
-                  let match = builder.condition(part, [value], negated: false, text: "\(part.text) \(ValueText.render(component))") else { return nil }
+                  let match = builder.condition(part, [value], negated: false, text: "\(part.text) \(ExpressionText.render(component))") else { return nil }
             conjunction.append(match)
         }
         return conjunction

@@ -1,4 +1,5 @@
 import FirewallModel
+import NftablesSemantics
 
 /// A named set or map of a table, with its elements as written, for resolving `@name` lookups.
 struct NamedSet: Sendable {

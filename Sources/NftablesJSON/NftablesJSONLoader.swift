@@ -1,5 +1,6 @@
 import FirewallModel
 import JSONDocuments
+import NftablesSemantics
 
 /// Reads `nft -j list ruleset` exports (nft 0.9 to 1.x) into the semantic model, offline.
 ///
@@ -174,14 +175,14 @@ struct ExportReader {
         // Only these parts are copied out: holding the table while appending below would copy its rules each time.
         let family = tables[index].table.family
         if chainNames[index] == nil { chainNames[index] = Set(tables[index].table.chains.map(\.name)) }
-        let builder = ConditionBuilder(tableFamily: family, location: location)
+        let builder = MatchBuilder(tableFamily: family, location: location)
         var reader = StatementReader(
             matches: MatchReader(builder: builder, selectors: SelectorReader(tableFamily: family), sets: tables[index].sets),
             chains: chainNames[index]!)
         let expressions = try rule.member("expr").requireItems()
         var statements: [Statement] = []
         for expression in expressions { statements.append(try reader.read(expression)) }
-        let text = expressions.map(ValueText.statement).joined(separator: " ")
+        let text = expressions.map(ExpressionText.statement).joined(separator: " ")
         var comment = body["comment"]?.string
         if comment?.isEmpty == true { comment = nil }
         let assembler = RuleAssembler(location: location, text: text, comment: comment)

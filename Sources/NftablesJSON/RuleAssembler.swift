@@ -1,4 +1,5 @@
 import FirewallModel
+import NftablesSemantics
 
 /// Turns a rule's statement sequence into model rules, which have one action each.
 ///
@@ -11,7 +12,7 @@ struct RuleAssembler {
     var text: String
     var comment: String?
 
-    func assemble(_ statements: [Statement], builder: inout ConditionBuilder) -> [Rule] {
+    func assemble(_ statements: [Statement], builder: inout MatchBuilder) -> [Rule] {
         var matches: [(match: Match, effectsBefore: Int)] = []
         var effects: [(action: Action, matchCount: Int)] = []
         var sideEffects: [String] = []
@@ -40,7 +41,7 @@ struct RuleAssembler {
         }
 
         /// The conditions before `count`, seen by the action after effect number `effectIndex`.
-        func conditions(upTo count: Int, afterEffects effectIndex: Int, builder: inout ConditionBuilder) -> [Match] {
+        func conditions(upTo count: Int, afterEffects effectIndex: Int, builder: inout MatchBuilder) -> [Match] {
             matches.prefix(count).map { entry in
                 let rewriting = effects[entry.effectsBefore..<effectIndex].map(\.action)
                 guard rewriting.contains(where: { RuleAssembler.rewrites($0, entry.match.condition) }) else { return entry.match }

@@ -1,42 +1,5 @@
 import FirewallModel
-
-/// A packet field that an nft expression reads, as far as the model can test it.
-enum Field: Sendable, Equatable {
-    case address(PacketSide, AddressFamily)
-    /// Transport port; `protocolNumber` nil is `th`, which reads the bytes without a protocol check.
-    case port(PacketSide, protocolNumber: UInt8?)
-    /// `meta l4proto` (family nil), `ip protocol` (IPv4 only).
-    case layer4Protocol(AddressFamily?)
-    case icmpType(AddressFamily)
-    case icmpCode(AddressFamily)
-    /// `iifname`/`oifname`: names with `*` wildcards.
-    case interfaceName(input: Bool)
-    /// `iif`/`oif`: interface index, written as the name it had when exported.
-    case interfaceIndex(input: Bool)
-    case connectionState
-    case packetMark
-    case connectionMark
-    case tcpFlags
-    /// `meta nfproto`.
-    case addressFamily
-    /// `meta protocol`: the ethertype, which on the IP hooks names the packet's address family.
-    case linkProtocol
-    /// `fib saddr|daddr type`.
-    case fibType(PacketSide)
-    /// Anything else, named as nft writes it (`meta pkttype`, `ip6 nexthdr`, `ct status`).
-    case unmodelled(name: String, reason: String)
-
-    /// The bit width of numeric values of this field.
-    var numericDomain: ClosedRange<UInt128>? {
-        switch self {
-        case .address(_, let family): family.domain
-        case .port: 0...0xffff
-        case .layer4Protocol, .icmpType, .icmpCode, .tcpFlags: 0...0xff
-        case .packetMark, .connectionMark: 0...0xffff_ffff
-        default: nil
-        }
-    }
-}
+import NftablesSemantics
 
 /// A left-hand expression: the field, an optional `&` mask, and its nft spelling.
 struct Selector: Sendable {
@@ -44,6 +7,8 @@ struct Selector: Sendable {
     /// `field & mask`, for marks and TCP flags.
     var mask: UInt32?
     var text: String
+    /// Why the model cannot test the field, when it is opaque.
+    var unmodelledReason: String?
 }
 
 /// The left-hand side of a match: one selector or a concatenation (`ip saddr . tcp dport`).
@@ -107,7 +72,7 @@ struct SelectorReader {
     }
 
     private func opaque(_ name: String, _ reason: String) -> Selector {
-        Selector(field: .unmodelled(name: name, reason: reason), text: name)
+        Selector(field: .opaque(name), text: name, unmodelledReason: reason)
     }
 
     /// A mask is a number, or for TCP flags a flag name, a list of names or an `|` of them.
@@ -158,9 +123,9 @@ struct SelectorReader {
         case ("ip6", "nexthdr"):
             return opaque(text, "ip6 nexthdr is the first next header, which differs from the transport protocol when extension headers are present")
         case ("tcp", "sport"), ("udp", "sport"), ("sctp", "sport"), ("udplite", "sport"), ("th", "sport"):
-            return made(.port(.source, protocolNumber: proto == "th" ? nil : SymbolTables.protocols[proto]))
+            return made(.port(.source, protocolNumber: proto == "th" ? nil : IPProtocol.nftNumber(named: proto)))
         case ("tcp", "dport"), ("udp", "dport"), ("sctp", "dport"), ("udplite", "dport"), ("th", "dport"):
-            return made(.port(.destination, protocolNumber: proto == "th" ? nil : SymbolTables.protocols[proto]))
+            return made(.port(.destination, protocolNumber: proto == "th" ? nil : IPProtocol.nftNumber(named: proto)))
         case ("tcp", "flags"): return made(.tcpFlags)
         case ("icmp", "type"): return made(.icmpType(.ipv4))
         case ("icmp", "code"): return made(.icmpCode(.ipv4))
@@ -179,8 +144,8 @@ struct SelectorReader {
         case "iif": return Selector(field: .interfaceIndex(input: true), text: "iif")
         case "oif": return Selector(field: .interfaceIndex(input: false), text: "oif")
         case "mark": return Selector(field: .packetMark, text: "meta mark")
-        case "nfproto": return Selector(field: .addressFamily, text: "meta nfproto")
-        case "protocol": return Selector(field: .linkProtocol, text: "meta protocol")
+        case "nfproto": return Selector(field: .netfilterFamily(fromConnection: false), text: "meta nfproto")
+        case "protocol": return Selector(field: .ethertype(fromLinkHeader: false), text: "meta protocol")
         default: return opaque("meta \(key)", "meta \(key) is not modelled")
         }
     }

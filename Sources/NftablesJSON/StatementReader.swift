@@ -1,4 +1,5 @@
 import FirewallModel
+import NftablesSemantics
 
 /// What one statement of a rule contributes.
 enum Statement {
@@ -22,7 +23,7 @@ struct StatementReader {
     /// Chains of the table, for checking jump and goto targets.
     let chains: Set<String>
 
-    var builder: ConditionBuilder {
+    var builder: MatchBuilder {
         get { matches.builder }
         set { matches.builder = newValue }
     }
@@ -55,9 +56,9 @@ struct StatementReader {
             return .sideEffect(key)
         case "set", "map":
             // Dynamic set updates: the sets themselves become opaque to lookups (see NamedSet.isDynamic).
-            return .sideEffect("\(key) \(body["op"]?.string ?? "update") \(body["set"].map(ValueText.render) ?? body["map"].map(ValueText.render) ?? "")")
+            return .sideEffect("\(key) \(body["op"]?.string ?? "update") \(body["set"].map(ExpressionText.render) ?? body["map"].map(ExpressionText.render) ?? "")")
         case "flow":
-            builder.warn("'flow add \(body["flowtable"].map(ValueText.render) ?? "")': later packets of offloaded connections bypass the forward hook; not modelled")
+            builder.warn("'flow add \(body["flowtable"].map(ExpressionText.render) ?? "")': later packets of offloaded connections bypass the forward hook; not modelled")
             return .sideEffect("flow add")
         case "notrack":
             return .effect(.notrack)
@@ -142,7 +143,7 @@ struct StatementReader {
             throw data.error("expected a verdict map ('@name' or {\"set\": …}), found \(data.compactText)")
         }
         let keyText = keyExpression.text
-        let mapText = mapName.map { "@" + $0 } ?? ValueText.render(data)
+        let mapText = mapName.map { "@" + $0 } ?? ExpressionText.render(data)
         var dependencies: [Match] = []
         let parts: [Selector]
         switch keyExpression {
@@ -158,7 +159,7 @@ struct StatementReader {
         for pair in pairs {
             let key = ElementReader.unwrap(pair.key)
             isCatchAll.append(key.string == "*")
-            let text = "\(keyText) \(ValueText.render(key)) (vmap \(mapText))"
+            let text = "\(keyText) \(ExpressionText.render(key)) (vmap \(mapText))"
             switch keyExpression {
             case .single(let selector):
                 keyConditions.append(matches.condition(selector, items: [key], op: "==", isSet: true, text: text))
@@ -167,11 +168,11 @@ struct StatementReader {
             }
         }
         var expanded: [(matches: [Match], action: Action)] = []
-        let modelled = !dynamicMap && keyConditions.allSatisfy { $0 != nil } && !parts.contains { if case .unmodelled = $0.field { true } else { false } }
+        let modelled = !dynamicMap && keyConditions.allSatisfy { $0 != nil } && !parts.contains { if case .opaque = $0.field { true } else { false } }
         let reason = dynamicMap ? "verdict map '\(mapName ?? "")' changes at run time" : "verdict map key is not modelled"
         for (index, pair) in pairs.enumerated() {
             let action = try mapVerdict(pair.verdict)
-            let text = "\(keyText) \(ValueText.render(ElementReader.unwrap(pair.key))) (vmap \(mapText))"
+            let text = "\(keyText) \(ExpressionText.render(ElementReader.unwrap(pair.key))) (vmap \(mapText))"
             guard modelled, let condition = keyConditions[index] else {
                 expanded.append((dependencies + [builder.opaque(keyText, reason: reason, text: text)], action))
                 continue
@@ -194,7 +195,7 @@ struct StatementReader {
         let key = try body.member("key")
         let value = try body.member("value")
         let target = try matches.selectors.selector(key)
-        let text = "\(target.text) set \(ValueText.render(value))"
+        let text = "\(target.text) set \(ExpressionText.render(value))"
         switch target.field {
         case .packetMark:
             if let source = try? matches.selectors.selector(value), source.field == .connectionMark, source.mask == nil {
@@ -243,7 +244,7 @@ struct StatementReader {
         let addresses = address.flatMap(natAddresses)
         let ports = port.flatMap(natPorts)
         if address != nil && addresses == nil || port != nil && ports == nil {
-            builder.warn("'\(key)' to \(address.map(ValueText.render) ?? "") \(port.map(ValueText.render) ?? ""): the translated address or port is not modelled exactly")
+            builder.warn("'\(key)' to \(address.map(ExpressionText.render) ?? "") \(port.map(ExpressionText.render) ?? ""): the translated address or port is not modelled exactly")
         }
         switch key {
         case "snat": return .source(address: addresses, ports: ports)

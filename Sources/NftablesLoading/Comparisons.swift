@@ -1,5 +1,6 @@
 import FirewallModel
 import NftablesBytecode
+import NftablesSemantics
 
 /// `cmp` and `range`: comparisons of a register with constants become conditions on its field.
 extension RuleDelinearizer {
@@ -8,15 +9,14 @@ extension RuleDelinearizer {
         var value = try read(source, state)
         if data.count < value.length {
             // A shorter compare tests the first bytes only: an interface-name prefix, an address prefix.
-            switch value.field {
-            case .interfaceName, .address, .opaque:
+            if value.readsPrefixes {
                 value.length = data.count
                 value.mask = value.mask.map { Bytes(Array($0.bytes.prefix(data.count))) }
                 value.xor = value.xor.map { Bytes(Array($0.bytes.prefix(data.count))) }
-            default:
+            } else {
                 value = RegisterValue(field: .opaque("\(value.field.name) (first \(data.count) bytes)"), length: data.count)
             }
-        } else if data.count > value.length, case .opaque = value.field {
+        } else if data.count > value.length, case .opaque = value.field, value.constant == nil {
             value.length = data.count
         } else if data.count > value.length {
             throw error("comparison of \(data.count) bytes with a \(value.length)-byte value")
@@ -109,5 +109,17 @@ extension RuleDelinearizer {
         let reason = "\(expression.name) on \(module) is not modelled"
         state.append(Match(.opaque(OpaqueMatch(module: module, reason: reason)), negated: negated, text: text))
         warn("'\(text)' is not modelled; treated as unknown: \(expression)")
+    }
+}
+
+extension RegisterValue {
+    /// Whether a shorter compare tests the first bytes of the value (an interface-name or address
+    /// prefix, or bytes of an unknown field); constants are compared whole.
+    var readsPrefixes: Bool {
+        switch field {
+        case .interfaceName, .address: true
+        case .opaque: constant == nil
+        default: false
+        }
     }
 }

@@ -1,5 +1,6 @@
 import FirewallModel
 import NftablesBytecode
+import NftablesSemantics
 
 /// What the program has established about the packet's protocols before a load.
 struct ProtocolContext: Sendable, Hashable {
@@ -26,8 +27,8 @@ enum FieldResolution {
             let (source, destination, size) = family == .ipv4 ? (12, 16, 4) : (8, 24, 16)
             if offset == source, length <= size { return (.address(.source, family), dependency) }
             if offset == destination, length <= size { return (.address(.destination, family), dependency) }
-            if family == .ipv4, offset == 9, length == 1 { return (.layer4Protocol("ip protocol"), dependency) }
-            if family == .ipv6, offset == 6, length == 1 { return (.layer4Protocol("ip6 nexthdr"), dependency) }
+            if family == .ipv4, offset == 9, length == 1 { return (.layer4Protocol(.ipv4), dependency) }
+            if family == .ipv6, offset == 6, length == 1 { return (.layer4Protocol(.ipv6), dependency) }
             if family == .ipv4, offset == 12, length == 8 {
                 return (.composite([.init(field: .address(.source, .ipv4), length: 4), .init(field: .address(.destination, .ipv4), length: 4)]), dependency)
             }
@@ -44,25 +45,25 @@ enum FieldResolution {
             }
             let dependency = context.layer4Match
             switch number {
-            case 6, 17, 132, 136, 33:
+            case _ where Field.portProtocols.contains(number):
                 if (offset == 0 || offset == 2), length == 2 {
                     return (.port(offset == 0 ? .source : .destination, protocolNumber: number), dependency)
                 }
-                if number == 6, offset == 13, length == 1 { return (.tcpFlags, dependency) }
+                if number == IPProtocol.tcp, offset == 13, length == 1 { return (.tcpFlags, dependency) }
                 if offset == 0, length == 4 {
                     return (.composite([.init(field: .port(.source, protocolNumber: number), length: 2),
                                         .init(field: .port(.destination, protocolNumber: number), length: 2)]), dependency)
                 }
-            case 1, 58:
-                let family: AddressFamily = number == 1 ? .ipv4 : .ipv6
+            case IPProtocol.icmp, IPProtocol.icmpv6:
+                let family: AddressFamily = number == IPProtocol.icmp ? .ipv4 : .ipv6
                 // The model's ICMP condition follows the packet's family: only exact when the family is known to agree.
-                if context.family == family, offset <= 1, offset + length <= 2 { return (.icmp(family, offset: offset), dependency) }
+                if context.family == family, offset <= 1, offset + length <= 2 { return (offset == 0 ? .icmpType(family) : .icmpCode(family), dependency) }
             default:
                 break
             }
             return (.opaque("transport header \(length)b @ \(offset) of protocol \(number)"), dependency)
         case .link:
-            if offset == 12, length == 2 { return (.ethertype("ether type"), nil) }
+            if offset == 12, length == 2 { return (.ethertype(fromLinkHeader: true), nil) }
             return (.opaque("ether header \(length)b @ \(offset)"), nil)
         case .inner, .tunnel:
             return (.opaque("\(base) header \(length)b @ \(offset)"), nil)
@@ -72,10 +73,10 @@ enum FieldResolution {
     /// The field a `meta` load reads.
     static func meta(_ key: MetaKey) -> Field {
         switch key.description {
-        case "l4proto": .layer4Protocol("meta l4proto")
-        case "nfproto": .netfilterFamily("meta nfproto")
-        case "protocol": .ethertype("meta protocol")
-        case "mark": .mark
+        case "l4proto": .layer4Protocol(nil)
+        case "nfproto": .netfilterFamily(fromConnection: false)
+        case "protocol": .ethertype(fromLinkHeader: false)
+        case "mark": .packetMark
         case "iifname": .interfaceName(input: true)
         case "oifname": .interfaceName(input: false)
         case "iif": .interfaceIndex(input: true)
@@ -89,7 +90,7 @@ enum FieldResolution {
         switch (key.description, direction) {
         case ("state", nil): .connectionState
         case ("mark", nil): .connectionMark
-        case ("l3protocol", _): .netfilterFamily("ct l3proto")
+        case ("l3protocol", _): .netfilterFamily(fromConnection: true)
         default: .opaque("ct " + (direction.map { $0 == 0 ? "original " : "reply " } ?? "") + key.description)
         }
     }

@@ -1,5 +1,6 @@
 import FirewallModel
 import NftablesBytecode
+import NftablesSemantics
 
 /// `lookup`: set membership, verdict maps and data maps, over one field or a concatenation.
 extension RuleDelinearizer {
@@ -126,7 +127,7 @@ extension RuleDelinearizer {
             state.pieces.append(.text(verdictText(code, chain: chain)))
         case .data(let bytes):
             guard destination != .verdict else { throw error("data from map '\(set.name)' used as a verdict") }
-            state.store(RegisterValue(field: .immediate(bytes), length: bytes.count), at: destination)
+            state.store(RegisterValue(constant: bytes), at: destination)
         }
     }
 }

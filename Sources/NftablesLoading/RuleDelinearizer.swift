@@ -1,5 +1,6 @@
 import FirewallModel
 import NftablesBytecode
+import NftablesSemantics
 
 /// Turns one rule's register program into model rules, expression by expression, keeping a
 /// symbolic register file as nft's `netlink_delinearize.c` does.
@@ -25,7 +26,7 @@ struct RuleDelinearizer {
         self.sets = sets
         self.dynamicSets = dynamicSets
         self.chains = chains
-        self.builder = ConditionBuilder(interfaceNames: interfaceNames)
+        self.builder = ConditionBuilder(tableFamily: NftablesLoader.tableFamily(rule.family), interfaceNames: interfaceNames)
         self.location = SourceLocation(source: source, detail: "table \(rule.family) \(rule.table) chain \(rule.chain) handle \(rule.handle)")
     }
 
@@ -87,7 +88,7 @@ struct RuleDelinearizer {
             case .exthdr(_, _, let length, let destination?, nil, _, _):
                 state.store(RegisterValue(field: .opaque(notation(expression)), length: Int(length)), at: destination)
             case .immediate(let destination, .data(let bytes)):
-                state.store(RegisterValue(field: .immediate(bytes), length: bytes.count), at: destination)
+                state.store(RegisterValue(constant: bytes), at: destination)
             case .immediate(_, .verdict(let code, let chain)):
                 state.verdict = try verdict(code, chain: chain)
                 state.pieces.append(.text(verdictText(code, chain: chain)))

@@ -131,18 +131,18 @@ extension RuleDelinearizer {
         }
         var action: Action?
         var shown = ""
-        switch (value.field, value.mask, value.xor) {
-        case (.immediate(let bytes), nil, nil) where bytes.count >= 4:
-            let mark = UInt32(truncatingIfNeeded: RegisterValue(field: .mark, length: 4).integer(bytes))
+        switch (value.constant, value.field, value.mask, value.xor) {
+        case (let bytes?, _, nil, nil) where bytes.count >= 4:
+            let mark = UInt32(truncatingIfNeeded: RegisterValue(field: .packetMark, length: 4).integer(bytes))
             action = packet ? .setMark(value: mark, mask: 0xffff_ffff) : .connectionMark(.set(value: mark, mask: 0xffff_ffff))
             shown = "0x" + String(mark, radix: 16)
-        case (.connectionMark, nil, nil) where packet:
+        case (nil, .connectionMark, nil, nil) where packet:
             action = .connectionMark(.restore)
             shown = "ct mark"
-        case (.mark, nil, nil) where !packet:
+        case (nil, .packetMark, nil, nil) where !packet:
             action = .connectionMark(.save)
             shown = "meta mark"
-        case (let field, let mask?, let xor?) where field == (packet ? .mark : .connectionMark):
+        case (nil, let field, let mask?, let xor?) where field == (packet ? .packetMark : .connectionMark):
             // mark = (mark & m) ^ x, which the model writes as (mark & ~mask) ^ value.
             let m = UInt32(truncatingIfNeeded: value.integer(mask)), x = UInt32(truncatingIfNeeded: value.integer(xor))
             action = packet ? .setMark(value: x, mask: ~m) : .connectionMark(.set(value: x, mask: ~m))
@@ -165,7 +165,7 @@ extension RuleDelinearizer {
         let size = family == NetfilterFamily.ip6.rawValue ? 16 : 4
         func address(_ register: Register) throws(NftablesLoadingError) -> UInt128? {
             let value = try read(register, state)
-            guard case .immediate(let bytes) = value.field, bytes.count >= size else { return nil }
+            guard let bytes = value.constant, bytes.count >= size else { return nil }
             return bytes.bytes.prefix(size).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
         }
         guard let first = try address(low) else { return nil }
@@ -178,7 +178,7 @@ extension RuleDelinearizer {
         guard let low else { return nil }
         func port(_ register: Register) throws(NftablesLoadingError) -> UInt16? {
             let value = try read(register, state)
-            guard case .immediate(let bytes) = value.field, bytes.count >= 2 else { return nil }
+            guard let bytes = value.constant, bytes.count >= 2 else { return nil }
             return UInt16(bytes.bytes[0]) << 8 | UInt16(bytes.bytes[1])
         }
         guard let first = try port(low) else { return nil }

@@ -1,16 +1,10 @@
 import FirewallModel
 import NftablesBytecode
+import NftablesSemantics
 
 /// iptables-nft's `target` expressions: xt target extensions decoded from their kernel info
 /// structures into the actions the iptables-save loader gives for the same target.
 extension RuleDelinearizer {
-    /// Targets that leave the verdict to later rules, as in the iptables-save loader.
-    static let continuingTargets: Set<String> = [
-        "LOG", "NFLOG", "ULOG", "TRACE", "CT", "NOTRACK", "CHECKSUM", "TCPMSS", "TOS", "DSCP", "TTL", "HL",
-        "CLASSIFY", "SET", "AUDIT", "CONNSECMARK", "SECMARK", "IDLETIMER", "LED", "RATEEST", "TEE", "ECN",
-        "TCPOPTSTRIP", "HMARK", "CLUSTERIP",
-    ]
-
     mutating func xtTarget(_ state: inout RuleState, name: String, revision: UInt32, info bytes: Bytes, expression: Expression) {
         let info = XtInfo(bytes)
         var action: Action?
@@ -36,11 +30,11 @@ extension RuleDelinearizer {
             action = .notrack
         case ("CT", _) where info.has(2):
             action = info.u16(0) & 1 != 0 ? .notrack : .continue("CT")
-        case ("QUEUE", _), ("NFQUEUE", _), ("SYNPROXY", _):
+        case (_, _) where Action.externalVerdictTargets.contains(name):
             warn("target '\(name)' is not modelled; its verdict is treated as unknown: \(expression)")
             action = .opaqueVerdict(name)
         default:
-            if Self.continuingTargets.contains(name) {
+            if Action.continuingTargets.contains(name) {
                 action = .continue(name)
                 if name == "LOG", info.has(32) {
                     let prefix = info.string(2, size: 30)

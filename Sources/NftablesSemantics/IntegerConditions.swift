@@ -1,82 +1,70 @@
 import FirewallModel
-import NftablesBytecode
 
-/// Turns "the register's value lies in this set" into a model condition, exactly or not at all.
-///
-/// Values are integers read the way the register holds them (network order for packet fields,
-/// host order for marks and ct state). Nil means the model cannot express the test exactly: the
-/// caller then makes an opaque match.
-struct ConditionBuilder {
-    let interfaceNames: [UInt32: String]
-
-    /// Protocols whose headers start with 16-bit source and destination ports, as the model knows them.
-    static let portProtocols = ProtocolSet.withPorts
-
-    func condition(_ value: RegisterValue, in values: IntervalSet<UInt128>) -> Condition? {
-        let mask = value.mask.map { value.integer($0) }
-        if let xor = value.xor, value.integer(xor) != 0 { return nil }
-        switch value.field {
+/// Conditions for fields compared as the kernel compares them: integers read from the field's
+/// bytes (network order for packet fields, host order for marks and ct state), under a mask.
+extension ConditionBuilder {
+    /// The condition "the first `length` bytes of `field`, under `mask`, lie in `values`".
+    public func condition(_ field: Field, length: Int, mask: UInt128?, in values: IntervalSet<UInt128>) -> Condition? {
+        let maximum: UInt128 = length >= 16 ? UInt128.max : (UInt128(1) << UInt128(8 * length)) - 1
+        switch field {
         case .address(let side, let family):
-            return address(side: side, family: family, value: value, mask: mask, values: values)
+            return address(side: side, family: family, length: length, mask: mask, values: values)
         case .port(let side, let number):
-            guard mask == nil || mask == value.maximum, value.length == 2 else { return nil }
+            guard mask == nil || mask == maximum, length == 2 else { return nil }
             let ports = PortSet(ranges: values.ranges.compactMap { clamp($0, to: UInt16.self) })
             if number == nil {
                 // `th`: ports for port-carrying protocols; for any other protocol the same bytes mean something else.
                 return .oneOf([
                     [Match(.port(side, ports), text: "")],
-                    [Match(.layer4Protocol(Self.portProtocols.complement()), text: ""),
+                    [Match(.layer4Protocol(ProtocolSet.withPorts.complement()), text: ""),
                      Match(.opaque(OpaqueMatch(module: "th", reason: "transport header bytes of a protocol without ports")), text: "")],
                 ])
             }
-            guard number != 33 else { return nil }
+            // The model's port condition implies tcp, udp, sctp or udplite: dccp ports cannot be expressed.
+            guard number != IPProtocol.dccp else { return nil }
             return .port(side, ports)
         case .layer4Protocol:
-            guard mask == nil, value.length == 1 else { return nil }
+            guard mask == nil, length == 1 else { return nil }
             return .layer4Protocol(ProtocolSet(ranges: values.ranges.compactMap { clamp($0, to: UInt8.self) }))
         case .tcpFlags:
-            guard value.length == 1, let singles = singles(values, limit: 256) else { return nil }
+            guard length == 1, let singles = singles(values, limit: 256) else { return nil }
             let flagMask = UInt8(truncatingIfNeeded: mask ?? 0xff)
             let conditions = singles.map { Condition.tcpFlags(mask: flagMask, compare: UInt8(truncatingIfNeeded: $0)) }
             return anyOf(conditions)
-        case .icmp(_, let offset):
+        case .icmpType, .icmpCode:
             guard mask == nil else { return nil }
-            var codes: [ClosedRange<UInt16>] = []
-            switch (offset, value.length) {
-            case (0, 2):
-                codes = values.ranges.compactMap { clamp($0, to: UInt16.self) }
-            case (0, 1):
-                codes = values.ranges.compactMap { clamp($0, to: UInt8.self) }.map { UInt16($0.lowerBound) << 8...(UInt16($0.upperBound) << 8 | 0xff) }
-            case (1, 1):
-                let ranges = values.ranges.compactMap { clamp($0, to: UInt8.self) }
-                for type in 0...255 { for range in ranges { codes.append(UInt16(type) << 8 | UInt16(range.lowerBound)...UInt16(type) << 8 | UInt16(range.upperBound)) } }
+            switch (field, length) {
+            case (.icmpType, 2):
+                return .icmpType(IntervalSet(ranges: values.ranges.compactMap { clamp($0, to: UInt16.self) }))
+            case (.icmpType, 1):
+                return .icmpType(Self.icmpTypes(values.ranges.compactMap { clamp($0, to: UInt8.self) }))
+            case (.icmpCode, 1):
+                return .icmpType(Self.icmpCodes(values.ranges.compactMap { clamp($0, to: UInt8.self) }))
             default:
                 return nil
             }
-            return .icmpType(IntervalSet(ranges: codes))
         case .netfilterFamily:
             guard mask == nil else { return nil }
-            return families(values, ipv4: 2, ipv6: 10)
+            return families(values, fromEthertype: false)
         case .ethertype:
-            guard mask == nil, value.length == 2 else { return nil }
-            return families(values, ipv4: 0x0800, ipv6: 0x86dd)
-        case .mark, .connectionMark:
-            guard value.length == 4, let singles = singles(values, limit: 4096) else { return nil }
+            guard mask == nil, length == 2 else { return nil }
+            return families(values, fromEthertype: true)
+        case .packetMark, .connectionMark:
+            guard length == 4, let singles = singles(values, limit: Self.integerMarkLimit) else { return nil }
             let markMask = UInt32(truncatingIfNeeded: mask ?? 0xffff_ffff)
-            let isPacket = value.field == .mark
+            let isPacket = field == .packetMark
             return anyOf(singles.map {
                 isPacket ? .packetMark(value: UInt32(truncatingIfNeeded: $0), mask: markMask)
                     : .connectionMark(value: UInt32(truncatingIfNeeded: $0), mask: markMask)
             })
         case .connectionState:
-            guard value.length == 4 else { return nil }
+            guard length == 4 else { return nil }
             // A connection is in exactly one state, so `(state & mask) in values` is decided per state.
-            let bits: [(ConnectionStates, UInt128)] = [(.invalid, 1), (.established, 2), (.related, 4), (.new, 8), (.untracked, 64)]
             var states: ConnectionStates = []
-            for (state, bit) in bits where values.contains(bit & (mask ?? UInt128(UInt32.max))) { states.insert(state) }
+            for (state, bit) in SymbolTables.connectionStateBits where values.contains(bit & (mask ?? UInt128(UInt32.max))) { states.insert(state) }
             return .connectionState(states)
         case .interfaceName(let input):
-            guard mask == nil, let patterns = interfacePatterns(values, length: value.length) else { return nil }
+            guard mask == nil, let patterns = interfacePatterns(values, length: length) else { return nil }
             return anyOf(patterns.map { input ? .inInterface($0) : .outInterface($0) })
         case .interfaceIndex(let input):
             guard mask == nil, let singles = singles(values, limit: 64) else { return nil }
@@ -90,22 +78,22 @@ struct ConditionBuilder {
         case .fibType(let side):
             guard mask == nil, let singles = singles(values, limit: 16) else { return nil }
             var types = Set<AddressType>()
-            for type in singles {
-                guard type < AddressType.allCases.count else { return nil }
-                types.insert(AddressType.allCases[Int(type)])
+            for number in singles {
+                guard let type = SymbolTables.addressType(number: number) else { return nil }
+                types.insert(type)
             }
             return .addressType(side, types)
-        case .immediate, .opaque, .composite:
+        case .opaque, .composite:
             return nil
         }
     }
 
     /// Addresses whose first `length` bytes, masked by a prefix mask, lie in `values`.
-    private func address(side: PacketSide, family: AddressFamily, value: RegisterValue, mask: UInt128?, values: IntervalSet<UInt128>) -> Condition? {
-        let loadedBits = 8 * value.length
+    private func address(side: PacketSide, family: AddressFamily, length: Int, mask: UInt128?, values: IntervalSet<UInt128>) -> Condition? {
+        let loadedBits = 8 * length
         let width = family.bitWidth
         guard loadedBits <= width else { return nil }
-        let full = value.maximum
+        let full: UInt128 = length >= 16 ? UInt128.max : (UInt128(1) << UInt128(loadedBits)) - 1
         let maskValue = mask ?? full
         let prefix = maskValue.nonzeroBitCount
         // The mask must be a prefix: ones from the top of the loaded bytes, then zeros.
@@ -126,11 +114,11 @@ struct ConditionBuilder {
         return .address(side, AddressSet(ranges: ranges))
     }
 
-    private func families(_ values: IntervalSet<UInt128>, ipv4: UInt128, ipv6: UInt128) -> Condition {
-        var conditions: [Condition] = []
-        if values.contains(ipv4) { conditions.append(.addressFamily(.ipv4)) }
-        if values.contains(ipv6) { conditions.append(.addressFamily(.ipv6)) }
-        return anyOf(conditions)
+    private func families(_ values: IntervalSet<UInt128>, fromEthertype: Bool) -> Condition {
+        let numbers = (fromEthertype ? SymbolTables.ethertypes : SymbolTables.netfilterFamilies).keys.sorted()
+        return anyOf(numbers.compactMap { number in
+            values.contains(number) ? SymbolTables.addressFamily(number, ethertype: fromEthertype).map { .addressFamily($0) } : nil
+        })
     }
 
     /// Interface patterns for name values: exact names, or prefix wildcards (a shorter compare, or

@@ -1,16 +1,5 @@
 import FirewallModel
-
-/// What one right-hand value or set element stands for, in the terms of the field it is compared with.
-enum ElementValue: Sendable, Equatable {
-    /// Numbers in the field's own domain (addresses, ports, protocols, ICMP type or code, marks, flags).
-    case numbers(IntervalSet<UInt128>)
-    case interface(InterfacePattern)
-    case states(ConnectionStates)
-    case family(AddressFamily)
-    case addressTypes(Set<AddressType>)
-    /// The catch-all element `*`: every value.
-    case anything
-}
+import NftablesSemantics
 
 /// Reads right-hand values for a field: scalars, `prefix`, `range`, element wrappers and symbolic names.
 ///
@@ -23,7 +12,7 @@ enum ElementReader {
         return node
     }
 
-    static func read(_ raw: JSONNode, for field: Field) -> ElementValue? {
+    static func read(_ raw: JSONNode, for field: Field) -> FieldValue? {
         let node = unwrap(raw)
         if node.string == "*" {
             if case .interfaceName = field { return .interface(InterfacePattern(name: "", isWildcard: true)) }
@@ -56,7 +45,8 @@ enum ElementReader {
             if let name = node.string, let port = SymbolTables.services[name] { return .numbers(IntervalSet(value: UInt128(port))) }
             return nil
         case .layer4Protocol:
-            return byte(node, names: SymbolTables.protocols)
+            if let number = node.unsigned, number <= 0xff { return .numbers(IntervalSet(value: UInt128(number))) }
+            return node.string.flatMap(IPProtocol.nftNumber(named:)).map { .numbers(IntervalSet(value: UInt128($0))) }
         case .icmpType(let family):
             return byte(node, names: family == .ipv4 ? SymbolTables.icmpTypes : SymbolTables.icmpv6Types)
         case .icmpCode(let family):
@@ -80,18 +70,13 @@ enum ElementReader {
                 states.formUnion(state)
             }
             return .states(states)
-        case .addressFamily:
-            switch node.string ?? node.unsigned.map(String.init) {
-            case "ipv4", "2": return .family(.ipv4)
-            case "ipv6", "10": return .family(.ipv6)
-            default: return nil
-            }
-        case .linkProtocol:
-            switch node.string ?? node.unsigned.map(String.init) {
-            case "ip", "2048": return .family(.ipv4)
-            case "ip6", "34525": return .family(.ipv6)
-            default: return nil
-            }
+        case .netfilterFamily, .ethertype:
+            // A family is written by name (`ipv4`, `ip6`) or number (`2`, `34525`).
+            let ethertype = if case .ethertype = field { true } else { false }
+            let number: UInt128? = node.unsigned.map { UInt128($0) }
+                ?? node.string.flatMap { UInt128($0) ?? SymbolTables.familyNumber(named: $0, ethertype: ethertype) }
+            guard let number, let family = SymbolTables.addressFamily(number, ethertype: ethertype) else { return nil }
+            return .family(family)
         case .fibType:
             var types: Set<AddressType> = []
             for item in node.itemsOrSingle {
@@ -99,12 +84,12 @@ enum ElementReader {
                 types.insert(type)
             }
             return .addressTypes(types)
-        case .unmodelled:
+        case .opaque, .composite:
             return nil
         }
     }
 
-    private static func byte(_ node: JSONNode, names: [String: UInt8]) -> ElementValue? {
+    private static func byte(_ node: JSONNode, names: [String: UInt8]) -> FieldValue? {
         if let number = node.unsigned, number <= 0xff { return .numbers(IntervalSet(value: UInt128(number))) }
         if let name = node.string, let value = names[name] { return .numbers(IntervalSet(value: UInt128(value))) }
         return nil

@@ -1,73 +1,15 @@
 import FirewallModel
 
-/// Turns selectors and their value sets into model matches, with the implicit dependencies nft
-/// adds (`tcp dport` needs `meta l4proto tcp`; `ip saddr` in an inet table needs `meta nfproto ipv4`).
-///
-/// Dependencies are separate, never negated matches: a negated header match still requires the header.
-struct ConditionBuilder {
-    let tableFamily: TableFamily
-    private(set) var diagnostics: [Diagnostic] = []
-    /// Where warnings about opaque matches point (the rule being read).
-    var location: SourceLocation
+/// Conditions for fields compared with values as nft writes them (names, prefixes, ranges, sets).
+extension ConditionBuilder {
+    /// How a value set is compared with the field: equality, or `in` with a flag list (any bit set).
+    public enum Comparison: Sendable { case equal, bitTest }
 
-    init(tableFamily: TableFamily, location: SourceLocation) {
-        self.tableFamily = tableFamily
-        self.location = location
-    }
-
-    // MARK: Dependencies
-
-    /// The header checks nft inserts before reading `field`.
-    func dependencies(of field: Field) -> [Match] {
-        var result: [Match] = []
-        func family(_ family: AddressFamily) {
-            if tableFamily != .ip && tableFamily != .ip6 {
-                result.append(Match(.addressFamily(family), text: "meta nfproto \(family == .ipv4 ? "ipv4" : "ipv6")"))
-            }
-        }
-        func transport(_ number: UInt8) {
-            let name = SymbolTables.protocols.first { $0.value == number && $0.key != "ipv6-icmp" && $0.key != "ipencap" }?.key ?? "\(number)"
-            result.append(Match(.layer4Protocol(ProtocolSet(value: number)), text: "meta l4proto \(name)"))
-        }
-        switch field {
-        case .address(_, let addressFamily): family(addressFamily)
-        case .port(_, let number?): transport(number)
-        case .layer4Protocol(let addressFamily?): family(addressFamily)
-        case .icmpType(let addressFamily), .icmpCode(let addressFamily):
-            family(addressFamily)
-            transport(addressFamily == .ipv4 ? 1 : 58)
-        case .tcpFlags: transport(6)
-        default: break
-        }
-        return result
-    }
-
-    // MARK: Opaque
-
-    /// An opaque match with its warning.
-    mutating func opaque(_ name: String, reason: String, text: String) -> Match {
-        diagnostics.append(Diagnostic(.warning, "'\(text)': \(reason); treated as unknown", at: location))
-        return Match(.opaque(OpaqueMatch(module: name, reason: reason)), text: text)
-    }
-
-    mutating func warn(_ message: String) {
-        diagnostics.append(Diagnostic(.warning, message, at: location))
-    }
-
-    mutating func note(_ message: String) {
-        diagnostics.append(Diagnostic(.note, message, at: location))
-    }
-
-    // MARK: Conditions
-
-    /// How a value set is compared with the field.
-    enum Comparison { case equal, bitTest }
-
-    /// The one match for "`selector` takes one of `elements`" (negated: none of them), without dependencies;
-    /// nil when a value cannot be modelled.
-    func condition(_ selector: Selector, _ elements: [ElementValue], negated: Bool, comparison: Comparison = .equal, text: String) -> Match? {
+    /// The one match for "`field` (under `mask`) takes one of `elements`" (negated: none of them),
+    /// without dependencies; nil when a value cannot be modelled.
+    public func condition(_ field: Field, _ elements: [FieldValue], negated: Bool, comparison: Comparison = .equal,
+                          mask: UInt32? = nil, text: String) -> Match? {
         if elements.contains(.anything) { return Match(.oneOf([[]]), negated: negated, text: text) }
-        let field = selector.field
         func numbers() -> IntervalSet<UInt128>? {
             // Collected first and normalised once: large sets stay linear-logarithmic.
             var ranges: [ClosedRange<UInt128>] = []
@@ -93,11 +35,10 @@ struct ConditionBuilder {
             let ports = PortSet(ranges: set.ranges.map { UInt16($0.lowerBound)...UInt16($0.upperBound) })
             if number != nil { return Match(.port(side, ports), negated: negated, text: text) }
             // `th`: ports for port-carrying protocols; the same bytes mean something else in other protocols.
-            // (The caller notes this once per match; see MatchReader.)
             let other = OpaqueMatch(module: "th", reason: "th reads transport header bytes of protocols without ports")
             return Match(.oneOf([
                 [Match(.port(side, ports), negated: negated, text: text)],
-                [Match(.layer4Protocol(JSONPortProtocols.set), negated: true, text: "meta l4proto != { tcp, udp, sctp, udplite }"),
+                [Match(.layer4Protocol(ProtocolSet.withPorts), negated: true, text: "meta l4proto != { tcp, udp, sctp, udplite }"),
                  Match(.opaque(other), text: text)],
             ]), text: text)
         case .layer4Protocol:
@@ -105,30 +46,24 @@ struct ConditionBuilder {
             return Match(.layer4Protocol(ProtocolSet(ranges: set.ranges.map { UInt8($0.lowerBound)...UInt8($0.upperBound) })), negated: negated, text: text)
         case .icmpType, .icmpCode:
             guard let set = numbers() else { return nil }
-            var combined: [ClosedRange<UInt16>] = []
-            if case .icmpType = field {
-                for range in set.ranges { combined.append(UInt16(range.lowerBound) << 8...(UInt16(range.upperBound) << 8 | 0xff)) }
-            } else {
-                for type in UInt16(0)...255 {
-                    for range in set.ranges { combined.append((type << 8 | UInt16(range.lowerBound))...(type << 8 | UInt16(range.upperBound))) }
-                }
-            }
-            return Match(.icmpType(IntervalSet(ranges: combined)), negated: negated, text: text)
+            let bytes = set.ranges.map { UInt8($0.lowerBound)...UInt8($0.upperBound) }
+            let combined = if case .icmpType = field { Self.icmpTypes(bytes) } else { Self.icmpCodes(bytes) }
+            return Match(.icmpType(combined), negated: negated, text: text)
         case .tcpFlags:
             guard let set = numbers() else { return nil }
-            let mask = UInt8(truncatingIfNeeded: selector.mask ?? 0xff)
+            let flagMask = UInt8(truncatingIfNeeded: mask ?? 0xff)
             var alternatives: [Match] = []
             switch comparison {
             case .equal:
                 // Values with bits outside the mask can never be the masked flags.
                 for range in set.ranges {
-                    for value in range where UInt8(value) & ~mask == 0 {
-                        alternatives.append(Match(.tcpFlags(mask: mask, compare: UInt8(value)), text: text))
+                    for value in range where UInt8(value) & ~flagMask == 0 {
+                        alternatives.append(Match(.tcpFlags(mask: flagMask, compare: UInt8(value)), text: text))
                     }
                 }
             case .bitTest:
                 // `tcp flags syn,ack`: at least one of the bits is set.
-                let bits = set.ranges.reduce(UInt8(0)) { $0 | UInt8($1.lowerBound) } & mask
+                let bits = set.ranges.reduce(UInt8(0)) { $0 | UInt8($1.lowerBound) } & flagMask
                 for bit in 0..<8 where bits >> UInt8(bit) & 1 == 1 {
                     alternatives.append(Match(.tcpFlags(mask: 1 << UInt8(bit), compare: 1 << UInt8(bit)), text: text))
                 }
@@ -136,13 +71,13 @@ struct ConditionBuilder {
             if alternatives.isEmpty { return Match(.oneOf([]), negated: negated, text: text) }
             return either(alternatives)
         case .packetMark, .connectionMark:
-            guard let set = numbers(), set.approximateCount <= 64 else { return nil }
-            let mask = selector.mask ?? 0xffff_ffff
+            guard let set = numbers(), set.approximateCount <= Double(Self.typedMarkLimit) else { return nil }
+            let markMask = mask ?? 0xffff_ffff
             var alternatives: [Match] = []
             for range in set.ranges {
                 for value in range {
                     let condition: Condition = field == .packetMark
-                        ? .packetMark(value: UInt32(value), mask: mask) : .connectionMark(value: UInt32(value), mask: mask)
+                        ? .packetMark(value: UInt32(value), mask: markMask) : .connectionMark(value: UInt32(value), mask: markMask)
                     alternatives.append(Match(condition, text: text))
                 }
             }
@@ -161,7 +96,7 @@ struct ConditionBuilder {
                 states.formUnion(more)
             }
             return Match(.connectionState(states), negated: negated, text: text)
-        case .addressFamily, .linkProtocol:
+        case .netfilterFamily, .ethertype:
             var families: Set<AddressFamily> = []
             for element in elements {
                 guard case .family(let family) = element else { return nil }
@@ -177,13 +112,8 @@ struct ConditionBuilder {
                 types.formUnion(more)
             }
             return Match(.addressType(side, types), negated: negated, text: text)
-        case .unmodelled:
+        case .opaque, .composite:
             return nil
         }
     }
-}
-
-/// The protocols whose packets carry ports in the model: tcp, udp, sctp and udplite.
-enum JSONPortProtocols {
-    static let set = ProtocolSet.withPorts
 }

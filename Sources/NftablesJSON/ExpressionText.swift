@@ -1,5 +1,5 @@
 /// Writes JSON values and expressions back in nft's own notation, for rule texts in reports.
-enum ValueText {
+enum ExpressionText {
     static func render(_ node: JSONNode) -> String {
         switch node.value {
         case .string(let text): return text
@@ -43,7 +43,7 @@ enum ValueText {
     }
 }
 
-extension ValueText {
+extension ExpressionText {
     /// One rule statement in nft notation (`tcp dport 22`, `ct state established,related`, `jump c`).
     static func statement(_ node: JSONNode) -> String {
         if let text = node.string {

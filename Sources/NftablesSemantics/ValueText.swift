@@ -1,0 +1,66 @@
+import FirewallModel
+
+/// Renders a field's compared values the way nft prints them (`22`, `{ 80, 443 }`, `10.0.0.0/8`,
+/// `"eth*"`, `established,related`), for rule texts in reports.
+public enum ValueText {
+    /// The values `values` of the first `length` bytes of `field`, given the condition they made (if any).
+    public static func render(_ field: Field, length: Int, _ values: IntervalSet<UInt128>, condition: Condition?) -> String {
+        switch (field, condition) {
+        case (.address(_, let family), .address(_, let set)?):
+            let text = set.addressSyntax(family: family)
+            return text.contains(",") ? "{ \(text.split(separator: ",").joined(separator: ", ")) }" : text
+        case (.connectionState, .connectionState(let states)?):
+            return states.isEmpty ? "{ }" : states.description
+        case (.layer4Protocol, _):
+            return list(values) { protocolName($0) }
+        case (.netfilterFamily, _):
+            return list(values) { SymbolTables.netfilterFamilies[$0] ?? "\($0)" }
+        case (.ethertype, _):
+            return list(values) { SymbolTables.ethertypes[$0] ?? "0x" + String($0, radix: 16) }
+        case (.interfaceName, _):
+            return list(values) { raw in
+                let bytes = bigEndianBytes(raw, count: length)
+                if let nul = bytes.firstIndex(of: 0) { return "\"\(String(decoding: bytes[..<nul], as: UTF8.self))\"" }
+                return "\"\(String(decoding: bytes, as: UTF8.self))\(length < 16 ? "*" : "")\""
+            }
+        case (.tcpFlags, _):
+            let names = SymbolTables.tcpFlagNames
+            return list(values) { raw in
+                let set = names.indices.filter { raw >> UInt128($0) & 1 == 1 }.map { names[$0] }
+                return set.isEmpty ? "0x0" : set.joined(separator: "|")
+            }
+        case (.fibType, _):
+            return list(values) { SymbolTables.addressType(number: $0)?.rawValue ?? "\($0)" }
+        case (.packetMark, _), (.connectionMark, _), (.interfaceIndex, _), (.opaque, _):
+            return list(values) { "0x" + String($0, radix: 16) }
+        default:
+            return list(values) { "\($0)" }
+        }
+    }
+
+    /// A protocol number as nft prints it after `meta l4proto`: by name for the protocols nft reads
+    /// headers of (the port-carrying ones, ICMP and ICMPv6), as a number otherwise.
+    public static func protocolName(_ number: UInt128) -> String {
+        guard number <= 0xff else { return "\(number)" }
+        let byte = UInt8(number)
+        let named = Field.portProtocols.contains(byte) || byte == IPProtocol.icmp || byte == IPProtocol.icmpv6
+        return named ? IPProtocol.name(of: byte) ?? "\(number)" : "\(number)"
+    }
+
+    /// `a`, `a-b`, or `{ a, b-c }`.
+    public static func list(_ values: IntervalSet<UInt128>, _ name: (UInt128) -> String) -> String {
+        let items = values.ranges.prefix(64).map { $0.lowerBound == $0.upperBound ? name($0.lowerBound) : "\(name($0.lowerBound))-\(name($0.upperBound))" }
+        let more = values.ranges.count > 64 ? ", …" : ""
+        return items.count == 1 && more.isEmpty ? items[0] : "{ \(items.joined(separator: ", "))\(more) }"
+    }
+
+    /// `meta mark & 0x000000ff` for masked non-address fields, the field name otherwise.
+    public static func subject(_ field: Field, mask: UInt128?) -> String {
+        switch field {
+        case .address, .connectionState: return field.name
+        default: break
+        }
+        guard let mask else { return field.name }
+        return "\(field.name) & 0x\(String(mask, radix: 16))"
+    }
+}
