@@ -52,23 +52,23 @@ struct SpaceDescription {
     /// A concrete packet from a box, chosen to read naturally (tcp before others, an ephemeral
     /// source port, the first host of a network rather than its network address).
     func witness(from box: PacketBox) -> (Packet, [Int: Bool]) {
-        let proto: UInt8 = [6, 17, 1, 58, 132].first { box.layer4Protocol.contains($0) } ?? box.layer4Protocol.min!
+        let proto: UInt8 = [6, 17, 1, 58, 132].first { box.layer4Protocol.contains($0) } ?? box.layer4Protocol.min ?? 6
         let source = SpaceDescription.host(in: box.source, family: family)
         var destination = SpaceDescription.host(in: box.originalDestination ?? box.destination, family: family)
-        if destination == source, let other = SpaceDescription.exampleAddresses[family]!.dropFirst().first(where: (box.originalDestination ?? box.destination).contains) {
+        if destination == source, let other = (SpaceDescription.exampleAddresses[family] ?? []).dropFirst().first(where: (box.originalDestination ?? box.destination).contains) {
             destination = other
         }
         let sourcePort = box.sourcePort.contains(40000) ? 40000 : SpaceDescription.preferredPort(box.sourcePort)
         let dports = box.originalDestinationPort ?? box.destinationPort
         // Port 0 is legal but reads like a mistake: prefer the next port the set holds.
-        let destinationPort = dports.isFull() ? 40000 : (dports.min! == 0 && dports.contains(1) ? 1 : dports.min!)
-        let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min!
-        let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min!
+        let destinationPort = dports.isFull() ? 40000 : (dports.min == 0 && dports.contains(1) ? 1 : dports.min ?? 40000)
+        let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min ?? 0x02
+        let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min ?? 0
         let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new
         var packet = Packet(family: family, layer4Protocol: proto, source: source, destination: destination,
                             sourcePort: sourcePort, destinationPort: destinationPort, icmpType: icmp, tcpFlags: flags,
                             inInterface: interfaceName(box.inInterface), outInterface: interfaceName(box.outInterface),
-                            state: state, mark: 0, connectionMark: box.connectionMark.contains(0) ? 0 : box.connectionMark.min!)
+                            state: state, mark: 0, connectionMark: box.connectionMark.contains(0) ? 0 : box.connectionMark.min ?? 0)
         if box.originalDestination != nil || box.originalDestinationPort != nil { packet.outInterface = "" }
         let answers = Dictionary(uniqueKeysWithValues: box.unknowns.map { ($0.id, $0.holds) })
         return (packet, answers)
@@ -83,19 +83,19 @@ struct SpaceDescription {
 
     /// Documentation addresses (RFC 5737, RFC 3849) read better than 0.0.0.1 when a set is wide.
     static let exampleAddresses: [AddressFamily: [UInt128]] = [
-        .ipv4: ["203.0.113.7", "192.0.2.7", "198.51.100.7", "10.0.0.7"].map { IPAddress($0)!.value },
-        .ipv6: ["2001:db8:ffff::7", "2001:db8::7"].map { IPAddress($0)!.value },
+        .ipv4: ["203.0.113.7", "192.0.2.7", "198.51.100.7", "10.0.0.7"].compactMap { IPAddress($0)?.value },
+        .ipv6: ["2001:db8:ffff::7", "2001:db8::7"].compactMap { IPAddress($0)?.value },
     ]
 
     static func host(in set: AddressSet, family: AddressFamily) -> UInt128 {
-        if set.approximateCount > 65536, let example = exampleAddresses[family]!.first(where: set.contains) { return example }
-        let first = set.ranges[0]
+        if set.approximateCount > 65536, let example = (exampleAddresses[family] ?? []).first(where: set.contains) { return example }
+        guard let first = set.ranges.first else { return 0 }
         if first.upperBound - first.lowerBound >= 2 && first.lowerBound & 0xff == 0 { return first.lowerBound + 1 }
         return first.lowerBound
     }
 
     static func preferredPort(_ set: PortSet) -> UInt16 {
         for range in set.ranges where range.upperBound >= 1024 { return Swift.max(range.lowerBound, 1024) }
-        return set.min!
+        return set.min ?? 40000
     }
 }
