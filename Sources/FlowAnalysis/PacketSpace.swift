@@ -199,7 +199,9 @@ public struct PacketSpace: Sendable, Hashable {
     /// Merges boxes that differ in one field only, to keep unions small.
     public func coalesced() -> PacketSpace {
         if boxes.count < 2 { return self }
-        var current = Array(Set(boxes))
+        // Duplicates go in the order the boxes came, never a hash order: reports are deterministic.
+        var seen = Set<PacketBox>()
+        var current = boxes.filter { seen.insert($0).inserted }
         var changed = true
         var rounds = 0
         while changed && current.count > 1 && rounds < 4 {
