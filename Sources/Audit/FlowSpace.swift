@@ -32,6 +32,17 @@ struct FlowSpace {
 
     static func origin(of path: PathKind) -> PathEngine.Origin { path == .output ? .host : .network }
 
+    /// The flow's protocols, addresses and ports, with every other field open.
+    private func traffic(of flow: Flow, from: Zone, to: Zone) -> PacketBox {
+        var box = PacketBox(family: family, interfaces: context.interfaces)
+        box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
+        box.source = addresses(of: from)
+        box.destination = addresses(of: to)
+        box.sourcePort = flow.sourcePorts ?? .full
+        box.destinationPort = flow.ports ?? .full
+        return box
+    }
+
     /// The opening packet: SYN alone.
     static let synOnly = IntervalSet<UInt8>(value: 0x02)
     /// Later packets of the opening side: ACK set, SYN clear.
@@ -44,12 +55,7 @@ struct FlowSpace {
     /// The packets of one leg of a flow, before they meet the firewall.
     func boxes(for flow: Flow, leg: ConnectionLeg) -> [PacketBox] {
         guard let (from, to) = zones(of: flow) else { return [] }
-        var box = PacketBox(family: family, interfaces: context.interfaces)
-        box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
-        box.source = addresses(of: from)
-        box.destination = addresses(of: to)
-        box.sourcePort = flow.sourcePorts ?? .full
-        box.destinationPort = flow.ports ?? .full
+        var box = traffic(of: flow, from: from, to: to)
         box.mark = IntervalSet(value: 0)
         box.state = leg == .new ? .new : .established
         box.connectionMark = leg == .new ? IntervalSet(value: 0) : .full
@@ -132,12 +138,7 @@ struct FlowSpace {
     /// The traffic a documented flow covers, whatever its state or flags.
     func envelope(of flow: Flow) -> PacketBox? {
         guard let (from, to) = zones(of: flow) else { return nil }
-        var box = PacketBox(family: family, interfaces: context.interfaces)
-        box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
-        box.source = addresses(of: from)
-        box.destination = addresses(of: to)
-        box.sourcePort = flow.sourcePorts ?? .full
-        box.destinationPort = flow.ports ?? .full
+        var box = traffic(of: flow, from: from, to: to)
         switch path(of: flow) {
         case .input: box.inInterface = interfaces(of: from)
         case .output: box.outInterface = interfaces(of: to)
