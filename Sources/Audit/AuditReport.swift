@@ -40,6 +40,17 @@ public enum FlowStatus: String, Sendable, Hashable, Comparable {
     }
 
     public static func < (lhs: FlowStatus, rhs: FlowStatus) -> Bool { lhs.rank < rhs.rank }
+
+    /// The status of a whole made of parts that each have one (paths, families): allowed when
+    /// every part is, blocked when every part is, partial otherwise. Parts that are not audited
+    /// or not applicable do not count.
+    public static func combining(_ statuses: [FlowStatus]) -> FlowStatus {
+        let counted = statuses.filter { $0 != .notAudited && $0 != .notApplicable }
+        if counted.isEmpty { return statuses.contains(.notAudited) ? .notAudited : .notApplicable }
+        if counted.allSatisfy({ $0 == .allowed }) { return .allowed }
+        if counted.allSatisfy({ $0 == .blocked }) { return .blocked }
+        return .partial
+    }
 }
 
 /// Whether a result holds whatever the unmodelled conditions answer.
@@ -52,7 +63,10 @@ public struct FlowResult: Sendable, Hashable {
     public var flow: Flow
     public var status: FlowStatus
     public var certainty: Certainty
+    /// The first path the flow takes (input, output, forward).
     public var path: PathKind
+    /// Every path the flow takes: a zone that holds the host splits into several (DESIGN §3).
+    public var paths: [PathKind]
     public var families: [AddressFamily: FlowStatus]
 }
 
@@ -65,4 +79,6 @@ public struct AuditReport: Sendable, Hashable {
     public var flows: [FlowResult]
     public var findings: [Finding]
     public var diagnostics: [Diagnostic]
+    /// What the audit of each audited family took for granted.
+    public var assumptions: [Assumptions] = []
 }

@@ -9,18 +9,24 @@ public struct Auditor: Sendable {
     public var matrixPath: String
     public var rulesets: [AddressFamily: Ruleset]
     public var inputs: [AuditInput]
+    /// What live inputs read about the host: interface addresses, forwarding, client ports.
+    public var hostFacts: [HostFacts]
 
-    public init(matrix: PortMatrix, matrixPath: String, rulesets: [AddressFamily: Ruleset], inputs: [AuditInput]) {
+    public init(matrix: PortMatrix, matrixPath: String, rulesets: [AddressFamily: Ruleset], inputs: [AuditInput],
+                hostFacts: [HostFacts] = []) {
         self.matrix = matrix
         self.matrixPath = matrixPath
         self.rulesets = rulesets
         self.inputs = inputs
+        self.hostFacts = hostFacts
     }
 
     public func run() -> AuditReport {
         var diagnostics: [Diagnostic] = []
         var findings: [Finding] = []
         var statuses: [String: [AddressFamily: (FlowStatus, Certainty)]] = [:]
+        var paths: [String: Set<PathKind>] = [:]
+        var assumptions: [Assumptions] = []
         var audited: [AddressFamily: Bool] = [:]
         for family in AddressFamily.allCases {
             let needed = matrix.flows.contains { applies($0, to: family) }
@@ -34,9 +40,14 @@ public struct Auditor: Sendable {
             }
             audited[family] = true
             diagnostics += ruleset.diagnostics
-            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
+            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset, facts: hostFacts)
+            assumptions.append(audit.space.assumptions)
+            if !audit.space.host.forwarding.routes {
+                diagnostics.append(Diagnostic(.note, "the \(family) forward path is not audited: \(Auditor.describe(audit.space.host.forwarding))"))
+            }
             for flow in matrix.flows {
                 guard applies(flow, to: family) else { continue }
+                paths[flow.id, default: []].formUnion(audit.space.parts(of: flow).map(\.path))
                 let evaluation = audit.evaluate(flow)
                 statuses[flow.id, default: [:]][family] = (evaluation.status, evaluation.certainty)
                 if let finding = evaluation.missing { findings.append(finding) }
@@ -47,17 +58,28 @@ public struct Auditor: Sendable {
         let flows = matrix.flows.map { flow -> FlowResult in
             let perFamily = statuses[flow.id] ?? [:]
             let audited = perFamily.values.filter { $0.0 != .notAudited }
-            let status = audited.map(\.0).max() ?? (perFamily.isEmpty ? .notApplicable : .notAudited)
+            // Allowed in one family and blocked in the other is partial, not blocked.
+            let status = perFamily.isEmpty ? .notApplicable : FlowStatus.combining(perFamily.values.map(\.0))
             let certainty: Certainty = audited.contains { $0.1 == .possible } ? .possible : .definite
-            return FlowResult(flow: flow, status: status, certainty: certainty, path: path(of: flow),
-                              families: perFamily.mapValues(\.0))
+            let flowPaths = PathKind.allCases.filter { paths[flow.id]?.contains($0) == true }
+            return FlowResult(flow: flow, status: status, certainty: certainty, path: flowPaths.first ?? path(of: flow),
+                              paths: flowPaths.isEmpty ? [path(of: flow)] : flowPaths, families: perFamily.mapValues(\.0))
         }
         findings.sort { ($0.kind, $0.flowID ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flowID ?? "", $1.family, $1.rule.location) }
         return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,
-                           findings: findings, diagnostics: Array(Set(diagnostics)).sorted())
+                           findings: findings, diagnostics: Array(Set(diagnostics)).sorted(), assumptions: assumptions)
     }
 
     func applies(_ flow: Flow, to family: AddressFamily) -> Bool { matrix.flow(flow, appliesTo: family) }
+
+    /// Why the forward path is or is not audited, for the report.
+    static func describe(_ forwarding: Forwarding) -> String {
+        switch forwarding {
+        case .read(let on, let sysctl): "\(sysctl) is \(on ? 1 : 0) on the audited host"
+        case .declared(let on): "the matrix declares host.forwarding: \(on)"
+        case .undeclared: "the matrix does not declare host.forwarding and no live input was read, so the host is audited as a router"
+        }
+    }
 
     func path(of flow: Flow) -> PathKind { Auditor.path(of: flow, in: matrix) }
 

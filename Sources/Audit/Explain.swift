@@ -25,10 +25,11 @@ extension Auditor {
         for family in AddressFamily.allCases {
             guard applies(flow, to: family), let ruleset = rulesets[family] else { continue }
             let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
-            let path = audit.space.path(of: flow)
+            guard let part = audit.space.parts(of: flow).first else { continue }
+            let path = part.path
             let origin = FlowSpace.origin(of: path)
-            guard let newBox = audit.space.boxes(for: flow, leg: .new).first,
-                  let establishedBox = audit.space.boxes(for: flow, leg: .established).first else { continue }
+            guard let newBox = audit.space.boxes(for: flow, part: part, leg: .new).first,
+                  let establishedBox = audit.space.boxes(for: flow, part: part, leg: .established).first else { continue }
             let (opening, _) = audit.describe.witness(from: newBox)
             let newTrace = audit.interpreter.run(opening, from: origin)
             result.append(("\(flow.id) (\(family)): new connection", newTrace))

@@ -19,7 +19,7 @@ struct ExtraTrafficCheck {
     }
 
     func findings() -> [Finding] {
-        let covered = PacketSpace(space.matrix.flows.compactMap(space.envelope(of:)) + space.tolerated())
+        let covered = PacketSpace(space.matrix.flows.flatMap(space.envelope(of:)) + space.tolerated())
         var findings: [Finding] = []
         for origin in [PathEngine.Origin.network, .host] {
             if origin == .host && space.matrix.allowances.contains(.outbound) { continue }
@@ -81,6 +81,7 @@ struct ExtraTrafficCheck {
             message: mirrored.map { .mirrored($0.1) } ?? .undocumentedTraffic,
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "",
             severity: mirrored?.0.severity ?? .high)
+        if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
         finding.fingerprint = Fingerprint.of(finding)
         return finding
     }

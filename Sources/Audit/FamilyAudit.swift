@@ -15,17 +15,14 @@ struct FamilyAudit {
     let extraTraffic: ExtraTrafficCheck
     private let confirmation: WitnessConfirmation
 
-    init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset) {
-        var local = AddressSet()
-        for zone in matrix.zones where zone.isLocal {
-            if let addresses = zone.addresses(for: family) { local = local.union(addresses) }
-        }
-        let context = AnalysisContext(family: family, localAddresses: local,
+    init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset, facts: [HostFacts] = []) {
+        let host = AuditedHost(matrix: matrix, family: family, facts: facts)
+        let context = AnalysisContext(family: family, localAddresses: host.addresses,
                                       extraInterfaces: matrix.zones.flatMap(\.interfaces), ruleset: ruleset)
         let index = RulesetIndex(ruleset: ruleset, family: family)
         let engine = PathEngine(index: index, context: context)
         let describe = SpaceDescription(family: family, interfaces: context.interfaces)
-        let space = FlowSpace(matrix: matrix, family: family, context: context)
+        let space = FlowSpace(matrix: matrix, family: family, context: context, host: host)
         let interpreter = Interpreter(index: index, context: context)
         self.space = space
         self.describe = describe
@@ -39,6 +36,6 @@ struct FamilyAudit {
 
     func extras() -> [Finding] { extraTraffic.findings() }
 
-    /// What witness confirmation found so far.
-    var diagnostics: [Diagnostic] { confirmation.diagnostics }
+    /// What reading the host and confirming witnesses found so far.
+    var diagnostics: [Diagnostic] { space.host.diagnostics + confirmation.diagnostics }
 }

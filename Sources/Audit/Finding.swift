@@ -108,7 +108,11 @@ public enum InterfaceScope: Sendable, Hashable {
 
 /// One witness of a finding: a concrete packet and the leg it belongs to.
 public struct Witness: Sendable, Hashable {
+    /// The packet the interpreter ran (an interface no rule or zone names is a stand-in name).
     public var packet: Packet
+    /// The packet as reports show it: only real interface names, none where the packet may
+    /// arrive on or leave through any interface no rule or zone names.
+    public var shown: Packet
     public var leg: ConnectionLeg
     /// Answers assumed for unmodelled conditions to reach this outcome.
     public var answers: [Int: Bool]
@@ -136,6 +140,12 @@ public struct Finding: Sendable, Hashable {
         case undocumentedTraffic
     }
 
+    /// What a reader should know to judge the finding.
+    public enum Note: String, Sendable, Hashable {
+        /// On the forward path of a host whose forwarding neither the matrix nor a live input told.
+        case forwardingUndeclared = "forwarding-undeclared"
+    }
+
     public var kind: FindingKind
     /// The documented flow (missing, wrong-direction); nil for extra traffic.
     public var flow: Flow?
@@ -158,6 +168,7 @@ public struct Finding: Sendable, Hashable {
     /// Stable identity (see `Fingerprint`).
     public var fingerprint: String
     public var severity: Severity
+    public var notes: [Note] = []
 
     /// The documented flow's id.
     public var flowID: String? { flow?.id }

@@ -8,18 +8,64 @@ struct FlowSpace {
     let matrix: PortMatrix
     let family: AddressFamily
     let context: AnalysisContext
+    let host: AuditedHost
 
-    /// The zone's addresses; an `any` zone leaves out the host's own and loopback addresses.
+    /// The zone's addresses; an `any` zone leaves out the host's own and loopback addresses (the
+    /// host is in a zone only by name), other zones leave out loopback.
     func addresses(of zone: Zone) -> AddressSet {
         let set = zone.addresses(for: family) ?? AddressSet()
         if zone.isLocal { return set }
         return zone.isAny ? set.subtracting(context.localAddresses) : set.subtracting(AnalysisContext.loopback(family))
     }
 
+    /// The interfaces that carry traffic: when zones name the interfaces they are reached
+    /// through, those and the ones the rules name; a name nothing mentions carries nothing then.
+    var carrying: InterfaceSet {
+        let external = context.interfaces.external
+        guard matrix.zones.contains(where: { !$0.interfaces.isEmpty }) else { return external }
+        var set = external
+        for index in external.indices where context.interfaces.pattern(of: index) == "*" { set.remove(index) }
+        return set
+    }
+
     /// The interface classes a zone is reached through.
     func interfaces(of zone: Zone) -> InterfaceSet {
-        if zone.interfaces.isEmpty { return context.interfaces.external }
+        if zone.interfaces.isEmpty { return carrying }
         return zone.interfaces.reduce(InterfaceSet(count: context.interfaces.count)) { $0.union(context.interfaces.matching($1)) }
+    }
+
+    /// One path of a flow: the addresses of its zones that take that path across the host.
+    struct Part {
+        var path: PathKind
+        var sources: AddressSet
+        var destinations: AddressSet
+        var from: Zone
+        var to: Zone
+    }
+
+    /// The flow split by where its addresses are (DESIGN §3): to the host's addresses it takes
+    /// the input path, from them the output path, between two others the forward path — only
+    /// when the host routes, and not between members of two zones that both hold the host, who
+    /// reach each other directly. Traffic from the host to itself goes over `lo` and is left out.
+    func parts(of flow: Flow) -> [Part] {
+        guard let (from, to) = zones(of: flow) else { return [] }
+        let sources = addresses(of: from), destinations = addresses(of: to)
+        let hostAddresses = host.addresses
+        var parts = [
+            Part(path: .input, sources: sources.subtracting(hostAddresses), destinations: destinations.intersection(hostAddresses), from: from, to: to),
+            Part(path: .output, sources: sources.intersection(hostAddresses), destinations: destinations.subtracting(hostAddresses), from: from, to: to),
+        ]
+        let peers = !from.isLocal && !to.isLocal && !sources.isDisjoint(with: hostAddresses) && !destinations.isDisjoint(with: hostAddresses)
+        if host.forwarding.routes && !peers {
+            parts.append(Part(path: .forward, sources: sources.subtracting(hostAddresses), destinations: destinations.subtracting(hostAddresses), from: from, to: to))
+        }
+        return parts.filter { !$0.sources.isEmpty && !$0.destinations.isEmpty }
+    }
+
+    /// The source ports a flow's connections come from on a path: the flow's own, or the
+    /// host's client ports for its own connections and the remote client ports for the others.
+    func sourcePorts(of flow: Flow, on path: PathKind) -> PortSet {
+        flow.sourcePorts ?? (path == .output ? host.clientPorts : host.remoteClientPorts)
     }
 
     /// The flow's two zones, or nil when the matrix does not define them (the loader refuses such matrices).
@@ -28,18 +74,24 @@ struct FlowSpace {
         return (from, to)
     }
 
-    func path(of flow: Flow) -> PathKind { Auditor.path(of: flow, in: matrix) }
+    /// The flow's first path (input, output, forward), for reports that name one.
+    func path(of flow: Flow) -> PathKind { parts(of: flow).first?.path ?? Auditor.path(of: flow, in: matrix) }
 
     static func origin(of path: PathKind) -> PathEngine.Origin { path == .output ? .host : .network }
 
-    /// The flow's protocols, addresses and ports, with every other field open.
-    private func traffic(of flow: Flow, from: Zone, to: Zone) -> PacketBox {
+    /// A part's protocols, addresses, ports and interfaces, with every other field open.
+    private func traffic(of flow: Flow, part: Part) -> PacketBox {
         var box = PacketBox(family: family, interfaces: context.interfaces)
         box.layer4Protocol = flow.protocol.protocolNumbers(for: family)
-        box.source = addresses(of: from)
-        box.destination = addresses(of: to)
+        box.source = part.sources
+        box.destination = part.destinations
         box.sourcePort = flow.sourcePorts ?? .full
         box.destinationPort = flow.ports ?? .full
+        switch part.path {
+        case .input: box.inInterface = interfaces(of: part.from); box.outInterface = context.interfaces.none
+        case .output: box.inInterface = context.interfaces.none; box.outInterface = interfaces(of: part.to)
+        case .forward: box.inInterface = interfaces(of: part.from); box.outInterface = interfaces(of: part.to)
+        }
         return box
     }
 
@@ -52,18 +104,13 @@ struct FlowSpace {
     static let replyFlags = IntervalSet<UInt8>(ranges: (0...255).compactMap { (v: Int) -> ClosedRange<UInt8>? in
         v & 0x10 != 0 ? UInt8(v)...UInt8(v) : nil })
 
-    /// The packets of one leg of a flow, before they meet the firewall.
-    func boxes(for flow: Flow, leg: ConnectionLeg) -> [PacketBox] {
-        guard let (from, to) = zones(of: flow) else { return [] }
-        var box = traffic(of: flow, from: from, to: to)
+    /// The packets of one leg of one part of a flow, before they meet the firewall.
+    func boxes(for flow: Flow, part: Part, leg: ConnectionLeg) -> [PacketBox] {
+        var box = traffic(of: flow, part: part)
+        box.sourcePort = sourcePorts(of: flow, on: part.path)
         box.mark = IntervalSet(value: 0)
         box.state = leg == .new ? .new : .established
         box.connectionMark = leg == .new ? IntervalSet(value: 0) : .full
-        switch path(of: flow) {
-        case .input: box.inInterface = interfaces(of: from); box.outInterface = context.interfaces.none
-        case .output: box.inInterface = context.interfaces.none; box.outInterface = interfaces(of: to)
-        case .forward: box.inInterface = interfaces(of: from); box.outInterface = interfaces(of: to)
-        }
         return splitTCP(box, flags: leg == .new ? FlowSpace.synOnly : FlowSpace.establishedFlags)
     }
 
@@ -117,17 +164,19 @@ struct FlowSpace {
         case .network:
             viaLoopback.inInterface = context.interfaces.loopback
             viaLoopback.source = context.localAddresses
-            viaNetwork.inInterface = context.interfaces.external
+            viaNetwork.inInterface = carrying
             // Packets claiming the host's own or loopback source from a network are spoofed: out of scope.
             viaNetwork.source = viaNetwork.source.subtracting(context.localAddresses)
             viaNetwork.destination = viaNetwork.destination.subtracting(loopback)
+            // A host that does not route only ever receives packets for its own addresses.
+            if !host.forwarding.routes { viaNetwork.destination = viaNetwork.destination.intersection(context.localAddresses) }
             viaLoopback.outInterface = context.interfaces.none.union(context.interfaces.loopback)
         case .host:
             viaLoopback.inInterface = context.interfaces.none
             viaLoopback.outInterface = context.interfaces.loopback
             viaLoopback.source = context.localAddresses
             viaNetwork.inInterface = context.interfaces.none
-            viaNetwork.outInterface = context.interfaces.external
+            viaNetwork.outInterface = carrying
             viaNetwork.source = context.localAddresses.subtracting(loopback)
             // Traffic to the host's own addresses leaves through lo, never a network interface.
             viaNetwork.destination = viaNetwork.destination.subtracting(context.localAddresses)
@@ -135,16 +184,9 @@ struct FlowSpace {
         return [viaLoopback, viaNetwork].filter { !$0.isEmpty }
     }
 
-    /// The traffic a documented flow covers, whatever its state or flags.
-    func envelope(of flow: Flow) -> PacketBox? {
-        guard let (from, to) = zones(of: flow) else { return nil }
-        var box = traffic(of: flow, from: from, to: to)
-        switch path(of: flow) {
-        case .input: box.inInterface = interfaces(of: from)
-        case .output: box.outInterface = interfaces(of: to)
-        case .forward: box.inInterface = interfaces(of: from); box.outInterface = interfaces(of: to)
-        }
-        return box.isEmpty ? nil : box
+    /// The traffic a documented flow covers, whatever its state, flags or source port.
+    func envelope(of flow: Flow) -> [PacketBox] {
+        parts(of: flow).map { traffic(of: flow, part: $0) }.filter { !$0.isEmpty }
     }
 
     /// Traffic the matrix's `allow` list tolerates.

@@ -25,53 +25,69 @@ struct MissingFlowCheck {
         /// The outcome the example packet is taken from: one without unknown answers when there is one.
         var outcome: Outcome
         var origin: PathEngine.Origin
+        /// The path of the flow's part (a reply of an input flow still belongs to the input path).
+        var path: PathKind
+    }
+
+    /// The three legs of one part of a flow, as the engine decided them.
+    private struct PartOutcome {
+        var part: FlowSpace.Part
+        var legs: [(leg: ConnectionLeg, outcomes: [Outcome], origin: PathEngine.Origin)]
     }
 
     func evaluate(_ flow: Flow) -> Evaluation {
-        let path = space.path(of: flow)
-        let origin = FlowSpace.origin(of: path)
-        let newOutcomes = engine.run(PacketSpace(space.boxes(for: flow, leg: .new)), from: origin)
-        let establishedOutcomes = engine.run(PacketSpace(space.boxes(for: flow, leg: .established)), from: origin)
-        let acceptedNew = newOutcomes.filter { $0.verdict == .accept }
-        let replyOrigin: PathEngine.Origin = path == .input ? .host : .network
-        let replyOutcomes = engine.run(PacketSpace(space.replies(to: acceptedNew)), from: replyOrigin)
-        let legs: [(ConnectionLeg, [Outcome], PathEngine.Origin)] = [
-            (.new, newOutcomes, origin), (.established, establishedOutcomes, origin), (.reply, replyOutcomes, replyOrigin),
-        ]
+        let partOutcomes = space.parts(of: flow).map { part -> PartOutcome in
+            let origin = FlowSpace.origin(of: part.path)
+            let newOutcomes = engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .new)), from: origin)
+            let establishedOutcomes = engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .established)), from: origin)
+            let replyOrigin: PathEngine.Origin = part.path == .input ? .host : .network
+            let replyOutcomes = engine.run(PacketSpace(space.replies(to: newOutcomes.filter { $0.verdict == .accept })), from: replyOrigin)
+            return PartOutcome(part: part, legs: [(.new, newOutcomes, origin), (.established, establishedOutcomes, origin),
+                                                  (.reply, replyOutcomes, replyOrigin)])
+        }
+        guard !partOutcomes.isEmpty else { return Evaluation(status: .notApplicable, certainty: .definite, missing: nil) }
 
-        var status = FlowStatus.allowed
+        // Each part passes, passes in part or is blocked; the flow is allowed when every part is,
+        // blocked when every part is, and partial otherwise.
+        var partStatuses: [FlowStatus] = []
         var uncertain = false
         var mustDrop = false
-        for (_, outcomes, _) in legs {
-            let accepted = PacketSpace(outcomes.filter { $0.verdict == .accept }.map(\.box)).projected
-            let dropped = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
-            if dropped.isEmpty { continue }
-            if accepted.isEmpty { status = .blocked } else if status != .blocked { status = .partial }
-            let overlap = dropped.intersection(accepted)
-            if !overlap.isEmpty { uncertain = true }
-            if !dropped.subtracting(accepted).isEmpty { mustDrop = true }
+        for partOutcome in partOutcomes {
+            var status = FlowStatus.allowed
+            for (_, outcomes, _) in partOutcome.legs {
+                let accepted = PacketSpace(outcomes.filter { $0.verdict == .accept }.map(\.box)).projected
+                let dropped = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
+                if dropped.isEmpty { continue }
+                if accepted.isEmpty { status = .blocked } else if status != .blocked { status = .partial }
+                if !dropped.intersection(accepted).isEmpty { uncertain = true }
+                if !dropped.subtracting(accepted).isEmpty { mustDrop = true }
+            }
+            if partOutcome.legs[0].outcomes.allSatisfy({ $0.verdict != .accept }) { status = .blocked }
+            partStatuses.append(status)
         }
-        if acceptedNew.isEmpty { status = .blocked }
+        let status = FlowStatus.combining(partStatuses)
         let certainty: Certainty = (status == .allowed || !uncertain) ? .definite : .possible
         guard status != .allowed, flow.isRequired else { return Evaluation(status: status, certainty: certainty, missing: nil) }
+        let legs = partOutcomes.flatMap { partOutcome in partOutcome.legs.map { ($0.leg, $0.outcomes, $0.origin, partOutcome.part.path) } }
 
         var parts: [BlockedPart] = []
-        for (leg, outcomes, legOrigin) in legs {
+        for (leg, outcomes, legOrigin, path) in legs {
             for outcome in outcomes where outcome.verdict != .accept {
                 guard let decision = outcome.deciding else { continue }
-                if let existing = parts.firstIndex(where: { $0.leg == leg && $0.decision.location == decision.location }) {
+                if let existing = parts.firstIndex(where: { $0.leg == leg && $0.path == path && $0.decision.location == decision.location }) {
                     parts[existing].boxes.append(outcome.box)
                     if !outcome.box.unknowns.isEmpty { continue }
                     if !parts[existing].outcome.box.unknowns.isEmpty { parts[existing].outcome = outcome }
                 } else {
-                    parts.append(BlockedPart(leg: leg, decision: decision, boxes: [outcome.box], outcome: outcome, origin: legOrigin))
+                    parts.append(BlockedPart(leg: leg, decision: decision, boxes: [outcome.box], outcome: outcome, origin: legOrigin, path: path))
                 }
             }
         }
-        parts.sort { ($0.leg, $0.decision.location) < ($1.leg, $1.decision.location) }
+        parts.sort { ($0.leg, $0.decision.location, $0.path) < ($1.leg, $1.decision.location, $1.path) }
         guard let primary = parts.first, let zones = space.zones(of: flow) else {
             return Evaluation(status: status, certainty: certainty, missing: nil)
         }
+        let path = primary.path
         let witness = confirmation.witness(primary.outcome, leg: primary.leg, origin: primary.origin)
         let unknownIds = Set(parts.flatMap { $0.boxes.flatMap { $0.unknowns.map(\.id) } })
         var finding = Finding(
@@ -82,6 +98,7 @@ struct MissingFlowCheck {
             space: describe.space(primary.boxes), witness: witness,
             message: .flowDropped(blocked: status == .blocked, leg: primary.leg),
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "", severity: flow.severity)
+        if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
         finding.fingerprint = Fingerprint.of(finding)
         return Evaluation(status: status, certainty: certainty, missing: finding)
     }

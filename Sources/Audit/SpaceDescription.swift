@@ -74,6 +74,18 @@ struct SpaceDescription {
         return (packet, answers)
     }
 
+    /// The packet with stand-in interface names left out: reports name real interfaces only.
+    func shown(_ packet: Packet) -> Packet {
+        var shown = packet
+        func real(_ name: String) -> String {
+            guard !name.isEmpty, let index = interfaces.names.firstIndex(of: name) else { return name }
+            return interfaces.isWritten(index) ? name : ""
+        }
+        shown.inInterface = real(packet.inInterface)
+        shown.outInterface = real(packet.outInterface)
+        return shown
+    }
+
     private func interfaceName(_ set: InterfaceSet) -> String {
         let indices = set.indices
         // Prefer a name written in the rules or the matrix over a stand-in for "any other name".

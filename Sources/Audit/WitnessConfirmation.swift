@@ -35,6 +35,6 @@ final class WitnessConfirmation {
                 diagnostics.append(Diagnostic(.error, "internal: the example packet \(packet) was expected to be \(expected) but the interpreter found \(got)"))
             }
         }
-        return Witness(packet: packet, leg: leg, answers: answers, confirmed: confirmed)
+        return Witness(packet: packet, shown: describe.shown(packet), leg: leg, answers: answers, confirmed: confirmed)
     }
 }

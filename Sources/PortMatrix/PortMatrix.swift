@@ -17,15 +17,28 @@ public struct PortMatrix: Sendable, Hashable {
     public var flows: [Flow]
     /// Traffic tolerated beyond the flows.
     public var allowances: Set<Allowance>
+    /// What the matrix says about the audited host itself (`host:`).
+    public var host: HostDeclaration
+    /// The source ports remote clients open connections from (`clientPorts:`).
+    public var clientPorts: PortSet
+    /// Drops that are intended (`denyLists:`): they narrow a flow without making it partial.
+    public var denyLists: [DenyList]
+
+    /// Source ports of remote clients when the matrix does not say: the unprivileged ports.
+    public static let defaultClientPorts = PortSet(1024...65535)
 
     public init(name: String, reference: String? = nil, source: String, zones: [Zone], flows: [Flow],
-                allowances: Set<Allowance> = Allowance.defaults) {
+                allowances: Set<Allowance> = Allowance.defaults, host: HostDeclaration = HostDeclaration(),
+                clientPorts: PortSet = PortMatrix.defaultClientPorts, denyLists: [DenyList] = []) {
         self.name = name
         self.reference = reference
         self.source = source
         self.zones = zones
         self.flows = flows
         self.allowances = allowances
+        self.host = host
+        self.clientPorts = clientPorts
+        self.denyLists = denyLists
     }
 
     /// The zone declared with `id`.
@@ -43,6 +56,91 @@ public struct PortMatrix: Sendable, Hashable {
 
     /// Zones whose addresses are on the audited host.
     public var localZones: [Zone] { zones.filter(\.isLocal) }
+}
+
+/// The audited host as the matrix declares it (`host:`); live inputs add what the kernel says.
+public struct HostDeclaration: Sendable, Hashable {
+    /// The host's own addresses beyond those of its `local: true` zones.
+    public var addresses: [AddressPrefix]
+    /// Whether the host routes packets between other hosts; nil when the matrix does not say.
+    public var forwarding: Bool?
+    /// The source ports of the host's own connections (Linux picks them from
+    /// `net.ipv4.ip_local_port_range`, 32768-60999 by default).
+    public var clientPorts: PortSet
+    /// Where `host:` is written, for messages about it.
+    public var location: SourceLocation?
+
+    /// Linux's default `ip_local_port_range`.
+    public static let defaultClientPorts = PortSet(32768...60999)
+
+    public init(addresses: [AddressPrefix] = [], forwarding: Bool? = nil, clientPorts: PortSet = HostDeclaration.defaultClientPorts,
+                location: SourceLocation? = nil) {
+        self.addresses = addresses
+        self.forwarding = forwarding
+        self.clientPorts = clientPorts
+        self.location = location
+    }
+
+    /// The declared addresses of `family`.
+    public func addresses(for family: AddressFamily) -> AddressSet {
+        AddressSet(ranges: addresses.filter { $0.family == family }.flatMap(\.addresses.ranges))
+    }
+}
+
+/// What a deny list names: the drops of chains whose names match a glob (`f2b-*`, `sshguard`) or
+/// of rules that look addresses up in a named set (`@blocklist`, an ipset name).
+public enum DenyList: Sendable, Hashable, CustomStringConvertible {
+    case chain(glob: String)
+    case set(name: String)
+
+    /// Reads `@name` as a set and anything else as a chain-name glob.
+    public init?(_ text: String) {
+        let trimmed = text.trimmingBlanks
+        if trimmed.hasPrefix("@") {
+            let name = String(trimmed.dropFirst())
+            guard !name.isEmpty else { return nil }
+            self = .set(name: name)
+        } else {
+            guard !trimmed.isEmpty else { return nil }
+            self = .chain(glob: trimmed)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .chain(let glob): glob
+        case .set(let name): "@" + name
+        }
+    }
+
+    /// Whether a chain name matches this entry's glob (`*` any run of characters, `?` one).
+    public func matchesChain(_ name: String) -> Bool {
+        guard case .chain(let glob) = self else { return false }
+        return DenyList.glob(Array(glob), matches: Array(name))
+    }
+
+    private static func glob(_ pattern: [Character], matches text: [Character]) -> Bool {
+        var p = 0, t = 0, star = -1, mark = 0
+        while t < text.count {
+            if p < pattern.count && (pattern[p] == "?" || pattern[p] == text[t]) {
+                p += 1; t += 1
+            } else if p < pattern.count && pattern[p] == "*" {
+                star = p; mark = t; p += 1
+            } else if star >= 0 {
+                p = star + 1; mark += 1; t = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == "*" { p += 1 }
+        return p == pattern.count
+    }
+}
+
+extension String {
+    var trimmingBlanks: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
 }
 
 /// A named group of addresses (and optionally interfaces) that flows run between.

@@ -21,7 +21,8 @@ public enum PortMatrixLoader {
 struct MatrixReader: DocumentReader {
     let source: String
 
-    static let rootKeys = ["version", "name", "reference", "zones", "flows", "allow"]
+    static let rootKeys = ["version", "name", "reference", "host", "zones", "flows", "allow", "clientPorts", "denyLists"]
+    static let hostKeys = ["addresses", "forwarding", "clientPorts"]
     static let zoneKeys = ["local", "addresses", "interfaces"]
     static let flowKeys = ["id", "service", "protocol", "ports", "sourcePorts", "from", "to", "note", "required", "severity"]
 
@@ -45,7 +46,46 @@ struct MatrixReader: DocumentReader {
         let zones = try self.zones(fields.required("zones"))
         let flows = try self.flows(fields.required("flows"), zones: zones)
         let allowances = try fields.optional("allow").map { (node) throws(PortMatrixError) in try self.allowances(node) } ?? Allowance.defaults
-        return PortMatrix(name: name, reference: reference, source: source, zones: zones, flows: flows, allowances: allowances)
+        let host = try fields.optional("host").map { (node) throws(PortMatrixError) in try self.host(node) } ?? HostDeclaration()
+        let clientPorts = try fields.optional("clientPorts").map { (node) throws(PortMatrixError) in try self.ports(node, "clientPorts") }
+            ?? PortMatrix.defaultClientPorts
+        let denyLists = try fields.optional("denyLists").map { (node) throws(PortMatrixError) in try self.denyLists(node) } ?? []
+        return PortMatrix(name: name, reference: reference, source: source, zones: zones, flows: flows, allowances: allowances,
+                          host: host, clientPorts: clientPorts, denyLists: denyLists)
+    }
+
+    // MARK: Host
+
+    func host(_ node: Node) throws(PortMatrixError) -> HostDeclaration {
+        let fields = try self.fields(node, path: "host", allowed: Self.hostKeys)
+        var addresses: [AddressPrefix] = []
+        if let addressNode = fields.optional("addresses") {
+            for (index, item) in try list(addressNode, "host.addresses", of: "addresses").enumerated() {
+                let itemPath = addressNode.sequence == nil ? "host.addresses" : "host.addresses[\(index)]"
+                let text = try string(item, itemPath)
+                switch AddressSyntax.parse(text) {
+                case .success(let prefix): addresses.append(prefix)
+                case .failure(let problem): throw error(at: item, itemPath, text == "any" ? "the host's addresses are its own, not 'any'" : problem.message)
+                }
+            }
+        }
+        let forwarding = try fields.optional("forwarding").map { (node) throws(PortMatrixError) in try bool(node, "host.forwarding") }
+        let clientPorts = try fields.optional("clientPorts").map { (node) throws(PortMatrixError) in try self.ports(node, "host.clientPorts") }
+            ?? HostDeclaration.defaultClientPorts
+        return HostDeclaration(addresses: addresses, forwarding: forwarding, clientPorts: clientPorts, location: location(node))
+    }
+
+    // MARK: Deny lists
+
+    func denyLists(_ node: Node) throws(PortMatrixError) -> [DenyList] {
+        var result: [DenyList] = []
+        for (index, item) in try list(node, "denyLists", of: "chain-name globs or @set names").enumerated() {
+            let path = node.sequence == nil ? "denyLists" : "denyLists[\(index)]"
+            let text = try string(item, path)
+            guard let entry = DenyList(text) else { throw error(at: item, path, "expected a chain-name glob (f2b-*) or a set name (@blocklist)") }
+            result.append(entry)
+        }
+        return result
     }
 
     // MARK: Zones

@@ -33,6 +33,27 @@ extension Finding {
     }
 }
 
+extension Finding.Note {
+    /// What the note tells a reader, in a sentence.
+    public var text: String {
+        switch self {
+        case .forwardingUndeclared:
+            "the matrix does not say whether this host routes; if it does not, declare 'host: {forwarding: false}' and the forward path is not audited"
+        }
+    }
+}
+
 extension GatedFinding {
     public var messageText: String { finding.messageText }
+}
+
+/// How reports state what the audit assumed.
+enum AssumptionText {
+    static func forwarding(_ forwarding: Forwarding) -> String {
+        switch forwarding {
+        case .read(let on, let sysctl): on ? "routes (\(sysctl) = 1): the forward path is audited" : "does not route (\(sysctl) = 0): the forward path is not audited"
+        case .declared(let on): on ? "routes (host.forwarding: true): the forward path is audited" : "does not route (host.forwarding: false): the forward path is not audited"
+        case .undeclared: "not declared (host.forwarding): audited as a router"
+        }
+    }
 }

@@ -38,6 +38,7 @@ public enum JSONReport {
             ])),
             ("flows", .array(report.flows.map(flow))),
             ("findings", .array(report.findings.map(finding))),
+            ("assumptions", .array(report.assumptions.map(assumptions))),
             ("diagnostics", .array(report.diagnostics.map(diagnostic))),
             ("fixed", .array(report.fixed.map { fixed in
                 .object([("fingerprint", .string(fixed.fingerprint)), ("kind", .string(fixed.kind.rawValue)), ("message", .string(fixed.message))])
@@ -52,7 +53,7 @@ public enum JSONReport {
             ("ports", .optional(flow.portsText)), ("sourcePorts", .optional(flow.sourcePorts?.portSyntax)),
             ("from", .string(flow.from)), ("to", .string(flow.to)),
             ("required", .bool(flow.isRequired)), ("severity", .string(flow.severity.rawValue)),
-            ("path", .string(result.path.rawValue)), ("status", .string(result.status.rawValue)),
+            ("path", .string(result.path.rawValue)), ("paths", .array(result.paths.map { .string($0.rawValue) })), ("status", .string(result.status.rawValue)),
             ("certainty", .string(result.certainty.rawValue)),
             ("families", .object(AddressFamily.allCases.compactMap { family in
                 result.families[family].map { (family.rawValue, .string($0.rawValue)) }
@@ -108,7 +109,7 @@ public enum JSONReport {
     }
 
     static func witness(_ witness: Witness) -> JSONValue {
-        let packet = witness.packet
+        let packet = witness.shown
         var members: [(String, JSONValue)] = [
             ("protocol", .string(packet.protocolName)), ("source", .string(packet.sourceText)),
         ]
@@ -155,11 +156,36 @@ public enum JSONReport {
                      ("location", .string(waiver.location.description))])
         } ?? .null))
         members.append(("inBaseline", .bool(finding.inBaseline)))
+        members.append(("notes", .array(finding.notes.map { .object([("id", .string($0.rawValue)), ("text", .string($0.text))]) })))
         members.append(("unknowns", .array(finding.unknowns.map { unknown in
             .object([("id", .int(unknown.id)), ("location", .string(unknown.location.description)),
                      ("match", .string(unknown.text)), ("reason", .string(unknown.reason))])
         })))
         return .object(members)
+    }
+
+    /// What the audit of one family took for granted.
+    static func assumptions(_ assumptions: Assumptions) -> JSONValue {
+        let forwarding: JSONValue
+        switch assumptions.forwarding {
+        case .read(let on, let sysctl): forwarding = .object([("routes", .bool(on)), ("source", .string("kernel")), ("sysctl", .string(sysctl))])
+        case .declared(let on): forwarding = .object([("routes", .bool(on)), ("source", .string("matrix"))])
+        case .undeclared: forwarding = .object([("routes", .bool(true)), ("source", .string("undeclared"))])
+        }
+        func ports(_ set: PortSet) -> JSONValue {
+            .array(set.ranges.map { .object([("first", .int(Int($0.lowerBound))), ("last", .int(Int($0.upperBound)))]) })
+        }
+        return .object([
+            ("family", .string(assumptions.family.rawValue)),
+            ("hostAddresses", .array(assumptions.hostAddresses.ranges.map { range in
+                .object([("first", .string(IPAddress.format(range.lowerBound, family: assumptions.family))),
+                         ("last", .string(IPAddress.format(range.upperBound, family: assumptions.family)))])
+            })),
+            ("forwarding", forwarding),
+            ("remoteClientPorts", ports(assumptions.remoteClientPorts)),
+            ("hostClientPorts", ports(assumptions.hostClientPorts)),
+            ("interfaces", .array(assumptions.interfaces.map(JSONValue.string))),
+        ])
     }
 
     static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {

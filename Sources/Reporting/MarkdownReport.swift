@@ -87,13 +87,14 @@ public enum MarkdownReport {
         var packets = "  - \(finding.kind == .missing ? "blocked" : "accepted"): \(code(spaceText))"
         if let leg = finding.blockedBy.first?.leg { packets += " (\(leg.rawValue))" }
         lines.append(packets)
-        var example = "  - example: \(code(finding.witness.packet.description))"
+        var example = "  - example: \(code(finding.witness.shown.description))"
         if finding.witness.leg != .new { example += " (\(finding.witness.leg.rawValue))" }
         if !finding.witness.confirmed { example += " **not confirmed by the interpreter**" }
         lines.append(example)
         for unknown in finding.unknowns {
             lines.append("  - depends on: \(code(unknown.location.description)) \(code(unknown.text)): \(escape(unknown.reason))")
         }
+        for note in finding.notes { lines.append("  - note: \(escape(note.text))") }
         lines.append("  - fingerprint: \(code(finding.fingerprint))")
         return lines
     }

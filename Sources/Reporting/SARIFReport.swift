@@ -244,7 +244,7 @@ public enum SARIFReport {
             text += " Possible: it depends on conditions fwaudit does not model"
             text += conditions.isEmpty ? "." : ": " + conditions.joined(separator: ", ") + "."
         }
-        text += " Example packet: \(finding.witness.packet)"
+        text += " Example packet: \(finding.witness.shown)"
         if finding.witness.leg != .new { text += " (\(legText(finding.witness.leg)))" }
         text += "."
         if !finding.witness.confirmed { text += " The concrete interpreter did not confirm this example." }

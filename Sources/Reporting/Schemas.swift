@@ -10,7 +10,7 @@ public enum Schemas {
   "title": "fwaudit JSON report, schemaVersion 2",
   "description": "What `fwaudit audit --format json` writes. A contract with the programs that read it: within a schema version fields are added, never renamed or removed, so objects allow properties this schema does not name. Version 2 (from version 1): finding `from`/`to` are always zone ids or null, `space` holds structured values with the printed text under `space.text`, and `fingerprintVersion` says how fingerprints are computed.",
   "type": "object",
-  "required": ["schemaVersion", "fingerprintVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"],
+  "required": ["schemaVersion", "fingerprintVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "assumptions", "diagnostics", "fixed"],
   "properties": {
     "schemaVersion": {"const": 2},
     "fingerprintVersion": {"const": 2, "description": "The encoding finding fingerprints are computed from; waivers and baselines name it too."},
@@ -70,6 +70,30 @@ public enum Schemas {
     },
     "flows": {"type": "array", "items": {"$ref": "#/$defs/flow"}},
     "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+    "assumptions": {
+      "type": "array",
+      "description": "What the audit of each audited family took for granted.",
+      "items": {
+        "type": "object",
+        "required": ["family", "hostAddresses", "forwarding", "remoteClientPorts", "hostClientPorts", "interfaces"],
+        "properties": {
+          "family": {"$ref": "#/$defs/family"},
+          "hostAddresses": {"$ref": "#/$defs/addressRanges"},
+          "forwarding": {
+            "type": "object",
+            "required": ["routes", "source"],
+            "properties": {
+              "routes": {"type": "boolean"},
+              "source": {"enum": ["kernel", "matrix", "undeclared"]},
+              "sysctl": {"type": "string"}
+            }
+          },
+          "remoteClientPorts": {"$ref": "#/$defs/numberRanges"},
+          "hostClientPorts": {"$ref": "#/$defs/numberRanges"},
+          "interfaces": {"type": "array", "items": {"type": "string"}}
+        }
+      }
+    },
     "diagnostics": {"type": "array", "items": {"$ref": "#/$defs/diagnostic"}},
     "fixed": {
       "type": "array",
@@ -101,7 +125,7 @@ public enum Schemas {
     },
     "flow": {
       "type": "object",
-      "required": ["id", "service", "protocol", "ports", "sourcePorts", "from", "to", "required", "severity", "path", "status", "certainty", "families", "location"],
+      "required": ["id", "service", "protocol", "ports", "sourcePorts", "from", "to", "required", "severity", "path", "paths", "status", "certainty", "families", "location"],
       "properties": {
         "id": {"type": "string"},
         "service": {"type": ["string", "null"]},
@@ -112,8 +136,9 @@ public enum Schemas {
         "to": {"type": "string"},
         "required": {"type": "boolean"},
         "severity": {"$ref": "#/$defs/severity"},
-        "path": {"$ref": "#/$defs/path"},
-        "status": {"$ref": "#/$defs/flowStatus"},
+        "path": {"$ref": "#/$defs/path", "description": "The first of `paths`."},
+        "paths": {"type": "array", "items": {"$ref": "#/$defs/path"}, "description": "Every path the flow takes: a zone that holds the host's addresses splits a flow into input, output and forward parts."},
+        "status": {"$ref": "#/$defs/flowStatus", "description": "Over every family and path: allowed when all are, blocked when all are, partial otherwise."},
         "certainty": {"$ref": "#/$defs/certainty"},
         "families": {
           "type": "object",
@@ -237,7 +262,7 @@ public enum Schemas {
     },
     "finding": {
       "type": "object",
-      "required": ["kind", "fingerprint", "flow", "certainty", "severity", "family", "path", "protocol", "ports", "from", "to", "message", "rule", "space", "witness", "waiver", "inBaseline", "unknowns"],
+      "required": ["kind", "fingerprint", "flow", "certainty", "severity", "family", "path", "protocol", "ports", "from", "to", "message", "rule", "space", "witness", "waiver", "inBaseline", "notes", "unknowns"],
       "properties": {
         "kind": {"$ref": "#/$defs/findingKind"},
         "fingerprint": {"$ref": "#/$defs/fingerprint"},
@@ -284,6 +309,11 @@ public enum Schemas {
           ]
         },
         "inBaseline": {"type": "boolean", "description": "The finding was already in the baseline given with --baseline."},
+        "notes": {
+          "type": "array",
+          "description": "What a reader should know to judge the finding (`forwarding-undeclared`: on the forward path of a host whose forwarding nothing told).",
+          "items": {"type": "object", "required": ["id", "text"], "properties": {"id": {"type": "string"}, "text": {"type": "string"}}}
+        },
         "unknowns": {"type": "array", "items": {"$ref": "#/$defs/unknown"}}
       },
       "allOf": [
@@ -338,6 +368,21 @@ public enum Schemas {
       "type": "array",
       "description": "Traffic tolerated beyond the flows; [loopback, established] when absent.",
       "items": {"enum": ["loopback", "established", "outbound", "icmp", "ndp"]}
+    },
+    "host": {
+      "type": "object",
+      "description": "The audited host itself. Live inputs add the addresses of the namespace's interfaces and read forwarding and the local port range from the kernel; a declaration the kernel contradicts is an error.",
+      "additionalProperties": false,
+      "properties": {
+        "addresses": {"$ref": "#/$defs/stringList", "description": "The host's own addresses beyond those of its local zones."},
+        "forwarding": {"type": "boolean", "description": "Whether the host routes; false: the forward path is not audited. Undeclared offline: audited, and forward-path findings say how to declare a non-router."},
+        "clientPorts": {"$ref": "#/$defs/ports", "description": "Source ports of the host's own connections; 32768-60999 (Linux's ip_local_port_range) when absent."}
+      }
+    },
+    "clientPorts": {"$ref": "#/$defs/ports", "description": "Source ports of remote clients, for flows without sourcePorts; 1024-65535 when absent. Extras are judged against every source port."},
+    "denyLists": {
+      "$ref": "#/$defs/stringList",
+      "description": "Intended drops: chain-name globs (f2b-*, sshguard) and set names (@blocklist, an ipset name). Their drops narrow a flow without making it partial."
     }
   },
   "$defs": {

@@ -33,7 +33,7 @@ public enum TextReport {
                 let families = AddressFamily.allCases.compactMap { family in result.families[family].map { "\(family) \($0.rawValue)" } }
                 var line = "  " + style.padded(result.status.rawValue, color(result.status), width: 13)
                 line += style.padded(flow.id, nil, width: idWidth + 2)
-                line += "\(flow.protocol.rawValue) \(flow.portsText ?? "any")  \(flow.from) -> \(flow.to)  (\(result.path.rawValue))"
+                line += "\(flow.protocol.rawValue) \(flow.portsText ?? "any")  \(flow.from) -> \(flow.to)  (\(result.paths.map(\.rawValue).joined(separator: ", ")))"
                 if !families.isEmpty { line += "  [" + families.joined(separator: ", ") + "]" }
                 if !flow.isRequired { line += " optional" }
                 if result.certainty == .possible { line += " " + style.paint("(possible)", .yellow) }
@@ -61,12 +61,30 @@ public enum TextReport {
             for fixed in report.fixed { lines.append("  \(fixed.kind.rawValue) \(fixed.fingerprint): \(fixed.message)") }
         }
 
+        if !report.assumptions.isEmpty && !quiet {
+            lines.append("")
+            lines.append(style.paint("Assumptions", .bold))
+            for assumptions in report.assumptions { lines += assumptionLines(assumptions) }
+        }
+
         if !report.diagnostics.isEmpty && !quiet {
             lines.append("")
             lines.append(style.paint("Diagnostics", .bold))
             lines += diagnosticLines(report.diagnostics, style: style)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the audit of one family took for granted, a line each.
+    static func assumptionLines(_ assumptions: Assumptions) -> [String] {
+        let family = assumptions.family
+        let host = assumptions.hostAddresses.isEmpty ? "none known" : assumptions.hostAddresses.addressSyntax(family: family)
+        return [
+            "  \(family): host addresses \(host)",
+            "        forwarding: \(AssumptionText.forwarding(assumptions.forwarding))",
+            "        client ports: remote \(assumptions.remoteClientPorts.portSyntax), the host's own \(assumptions.hostClientPorts.portSyntax)",
+            "        interfaces: \(assumptions.interfaces.isEmpty ? "none" : assumptions.interfaces.joined(separator: ", "))",
+        ]
     }
 
     static func color(_ status: FlowStatus) -> TextStyle.Color? {
@@ -94,7 +112,7 @@ public enum TextReport {
         if space.sourcePortsText != "-" && space.sourcePortsText != "any" { spaceText += " sport \(space.sourcePortsText)" }
         if let leg = finding.blockedBy.first?.leg { spaceText += " (\(leg.rawValue))" }
         lines.append("        \(finding.kind == .missing ? "blocked" : "accepted"): \(spaceText)")
-        var example = "        example: \(finding.witness.packet)"
+        var example = "        example: \(finding.witness.shown)"
         if finding.witness.leg != .new { example += " (\(finding.witness.leg.rawValue))" }
         if !finding.witness.confirmed { example += " " + style.paint("(not confirmed by the interpreter)", .red) }
         lines.append(example)
@@ -104,6 +122,7 @@ public enum TextReport {
         if let note = documentation {
             lines.append("        documented: \(note)")
         }
+        for note in finding.notes { lines.append("        note:    \(note.text)") }
         lines.append("        fingerprint: \(finding.fingerprint)")
         if let waiver = finding.waiver {
             lines.append("        " + style.paint("waived until \(waiver.expires) by \(waiver.owner): \(waiver.reason) (\(waiver.location))", .cyan))

@@ -118,7 +118,7 @@ struct NftablesInputTests {
         #expect(fromFile == live)
         #expect(fromFile.contains { $0.hasPrefix("flow sip-mtls-from-partners") })
         if name == "blocking-table" {
-            #expect(fromFile.contains("flow sip-mtls-from-partners blocked ipv4=blocked,ipv6=allowed"), "\(fromFile)")
+            #expect(fromFile.contains("flow sip-mtls-from-partners partial ipv4=blocked,ipv6=allowed"), "\(fromFile)")
         } else {
             #expect(!fromFile.contains { $0.hasPrefix("finding") }, "\(fromFile)")
         }

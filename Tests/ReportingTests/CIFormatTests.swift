@@ -334,7 +334,7 @@ enum GitHubCodeScanning {
         #expect(compliant.hasPrefix("## ✅ fwaudit: compliant\n"))
         let missing = MarkdownReport.render(try Scenario.named("shadowed-accept").judged(), toolVersion: "test")
         #expect(missing.hasPrefix("## ❌ fwaudit: not compliant\n"))
-        #expect(missing.contains("| ❌ blocked | `sip-mtls-from-partners` | tcp 5061 | pic-partners → access-edge | blocked | allowed |"))
+        #expect(missing.contains("| ⚠️ partial | `sip-mtls-from-partners` | tcp 5061 | pic-partners → access-edge | blocked | allowed |"))
         #expect(missing.contains("### Missing (1)"))
         #expect(missing.contains("  - fingerprint: `"))
     }

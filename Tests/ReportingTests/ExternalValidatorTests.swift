@@ -52,7 +52,7 @@ import Testing
             ("old-schema-version", report.replacingOccurrences(of: "\"schemaVersion\": 2,", with: "\"schemaVersion\": 1,")),
             ("zone-as-address", report.replacingOccurrences(of: "\"from\": \"pic-partners\"", with: "\"from\": 12")),
             ("bad-kind", report.replacingOccurrences(of: "\"kind\": \"missing\"", with: "\"kind\": \"absent\"")),
-            ("bad-status", report.replacingOccurrences(of: "\"status\": \"blocked\"", with: "\"status\": \"closed\"")),
+            ("bad-status", report.replacingOccurrences(of: "\"status\": \"partial\"", with: "\"status\": \"closed\"")),
             ("bad-certainty", report.replacingOccurrences(of: "\"certainty\": \"definite\"", with: "\"certainty\": \"likely\"")),
             ("bad-fingerprint", report.replacingOccurrences(of: "\"fingerprint\": \"", with: "\"fingerprint\": \"x")),
         ]

@@ -13,7 +13,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["schemaVersion"] as? Int == 2)
         #expect(object["fingerprintVersion"] as? Int == 2)
-        #expect(Set(object.keys) == ["schemaVersion", "fingerprintVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "diagnostics", "fixed"])
+        #expect(Set(object.keys) == ["schemaVersion", "fingerprintVersion", "tool", "matrix", "inputs", "audited", "summary", "flows", "findings", "assumptions", "diagnostics", "fixed"])
         let summary = try #require(object["summary"] as? [String: Any])
         #expect(summary["compliant"] as? Bool == false)
         #expect(summary["missing"] as? Int == 1)
