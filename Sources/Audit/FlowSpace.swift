@@ -45,8 +45,9 @@ struct FlowSpace {
 
     /// The flow split by where its addresses are (DESIGN §3): to the host's addresses it takes
     /// the input path, from them the output path, between two others the forward path — only
-    /// when the host routes, and not between members of two zones that both hold the host, who
-    /// reach each other directly. Traffic from the host to itself goes over `lo` and is left out.
+    /// when the host routes, not between members of one zone that holds the host, who reach each
+    /// other directly, and not between zones reached through the same interfaces, whose packets
+    /// would leave where they came in. Traffic from the host to itself goes over `lo` and is left out.
     func parts(of flow: Flow) -> [Part] {
         guard let (from, to) = zones(of: flow) else { return [] }
         let sources = addresses(of: from), destinations = addresses(of: to)
@@ -55,8 +56,11 @@ struct FlowSpace {
             Part(path: .input, sources: sources.subtracting(hostAddresses), destinations: destinations.intersection(hostAddresses), from: from, to: to),
             Part(path: .output, sources: sources.intersection(hostAddresses), destinations: destinations.subtracting(hostAddresses), from: from, to: to),
         ]
-        let peers = !from.isLocal && !to.isLocal && !sources.isDisjoint(with: hostAddresses) && !destinations.isDisjoint(with: hostAddresses)
-        if host.forwarding.routes && !peers {
+        // Members of one zone that holds the host (cluster nodes) reach each other directly, and
+        // packets that would leave through the interface they came in on are not routed by this host.
+        let peers = from.id == to.id && !sources.isDisjoint(with: hostAddresses)
+        let sameInterfaces = !from.interfaces.isEmpty && Set(from.interfaces) == Set(to.interfaces)
+        if host.forwarding.routes && !peers && !sameInterfaces {
             parts.append(Part(path: .forward, sources: sources.subtracting(hostAddresses), destinations: destinations.subtracting(hostAddresses), from: from, to: to))
         }
         return parts.filter { !$0.sources.isEmpty && !$0.destinations.isEmpty }

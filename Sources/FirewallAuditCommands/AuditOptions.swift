@@ -16,8 +16,8 @@ struct AuditOptions: ParsableArguments {
     func auditor(failClosed: FailClosed? = nil) throws(CommandFailure) -> Auditor {
         let matrix = try loadMatrix(self.matrix)
         var loaded = try rulesets.load()
-        for (input, addresses) in loaded.hostAddresses {
-            for warning in Self.absentLocalAddresses(matrix, hostAddresses: addresses, input: input) {
+        for host in loaded.hosts {
+            for warning in Self.absentLocalAddresses(matrix, hostAddresses: host.addresses, input: host.input) {
                 let family = loaded.rulesets[.ipv4] != nil ? AddressFamily.ipv4 : .ipv6
                 loaded.rulesets[family]?.diagnostics.append(warning)
             }
@@ -37,7 +37,8 @@ struct AuditOptions: ParsableArguments {
                 }
             }
         }
-        return Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: loaded.rulesets, inputs: loaded.inputs)
+        return Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: loaded.rulesets, inputs: loaded.inputs,
+                       hostFacts: loaded.hosts.map(\.facts))
     }
 
     /// Warnings for the matrix's local zones whose addresses no interface of a live host has: the

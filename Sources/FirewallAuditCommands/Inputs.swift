@@ -41,14 +41,14 @@ struct RulesetOptions: ParsableArguments {
     }
 
     /// Reads and parses every input; the first bad one stops the run with its location.
-    /// `hostAddresses`: for each live input (`--live`, `--netns`), the addresses its interfaces have.
+    /// `hosts`: for each live input (`--live`, `--netns`), its interface addresses and sysctls.
     func load() throws(CommandFailure) -> (rulesets: [AddressFamily: Ruleset], inputs: [AuditInput], emptyInputs: [String],
-                                           hostAddresses: [(input: String, addresses: [String])]) {
+                                           hosts: [LiveHost]) {
         if isEmpty { throw .error("nothing to audit: give --iptables-save, --ip6tables-save, --live, --netns, --nft-file, --nft-json or --netlink-recording") }
         var rulesets: [AddressFamily: Ruleset] = [:]
         var inputs: [AuditInput] = []
         var emptyInputs: [String] = []
-        var hostAddresses: [(input: String, addresses: [String])] = []
+        var hosts: [LiveHost] = []
         let files = iptablesSave.map { ($0, AddressFamily.ipv4, "iptables-save") } + ip6tablesSave.map { ($0, AddressFamily.ipv6, "ip6tables-save") }
         for (path, family, kind) in files {
             let text = try readText(path)
@@ -65,8 +65,8 @@ struct RulesetOptions: ParsableArguments {
         for input in try nftablesInputs() {
             // An nftables ruleset can hold both families: it is audited for each one it filters
             // (for both when it has no IP table at all: then nothing filters), its diagnostics once.
-            let (ruleset, addresses) = try input.ruleset()
-            if let addresses { hostAddresses.append((input.name, addresses)) }
+            let (ruleset, host) = try input.ruleset()
+            if let host { hosts.append(host) }
             if ruleset.tables.isEmpty { emptyInputs.append(input.name) }
             let covered = AddressFamily.allCases.filter { ruleset.covers($0) }
             for (index, family) in (covered.isEmpty ? AddressFamily.allCases : covered).enumerated() {
@@ -77,7 +77,7 @@ struct RulesetOptions: ParsableArguments {
                 inputs.append(AuditInput(kind: input.kind, path: input.name, family: family))
             }
         }
-        return (rulesets, inputs, emptyInputs, hostAddresses)
+        return (rulesets, inputs, emptyInputs, hosts)
     }
 
     /// The nftables inputs in the order given: live namespaces, scripts, exports, recordings.
@@ -108,13 +108,13 @@ struct NftablesInput {
 
     /// The kernel's state as read over netlink, before any interpretation (not for JSON exports);
     /// `recording`, when given, receives every netlink reply.
-    /// `addresses`: the interface addresses of a real namespace (nil for scripts and recordings).
-    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String], addresses: [String]?)? {
+    /// `host`: the interface addresses and sysctls of a real namespace (nil for scripts and recordings).
+    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String], host: LiveHost?)? {
         do {
             switch source {
             case .kernel(let target):
                 let state = try NftablesReader.read(target, recording: recording)
-                return (state.snapshot, state.interfaceNames, state.interfaceAddresses)
+                return (state.snapshot, state.interfaceNames, LiveHost(input: name, addresses: state.interfaceAddresses, settings: state.settings))
             case .script(let path):
                 guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.error("\(path): no such file") }
                 let state = try NftablesReader.read(script: path, recording: recording)
@@ -134,14 +134,35 @@ struct NftablesInput {
         }
     }
 
-    /// The input as the semantic model, with the interface addresses of a real namespace.
-    func ruleset() throws(CommandFailure) -> (ruleset: Ruleset, addresses: [String]?) {
+    /// The input as the semantic model, with what a real namespace says about its host.
+    func ruleset() throws(CommandFailure) -> (ruleset: Ruleset, host: LiveHost?) {
         if case .json(let path) = source {
             let text = try readText(path)
             do { return (try NftablesJSONLoader.load(text, source: path), nil) } catch { throw .error(error.description) }
         }
-        guard let (snapshot, names, addresses) = try snapshot() else { return (Ruleset(), nil) }
-        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names), addresses) } catch { throw .error(error.description) }
+        guard let (snapshot, names, host) = try snapshot() else { return (Ruleset(), nil) }
+        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names), host) } catch { throw .error(error.description) }
+    }
+}
+
+/// What a live input's namespace says about the audited host.
+struct LiveHost {
+    var input: String
+    /// Interface addresses as the kernel prints them (`192.0.2.1`, `2001:db8::1`).
+    var addresses: [String]
+    var settings: NftablesReader.KernelSettings
+
+    /// The same, as the audit takes it.
+    var facts: HostFacts {
+        var byFamily: [AddressFamily: AddressSet] = [:]
+        for prefix in addresses.compactMap({ AddressPrefix($0) }) {
+            byFamily[prefix.family, default: AddressSet()] = byFamily[prefix.family, default: AddressSet()].union(prefix.addresses)
+        }
+        var forwarding: [AddressFamily: Bool] = [:]
+        forwarding[.ipv4] = settings.ipv4Forwarding
+        forwarding[.ipv6] = settings.ipv6Forwarding
+        return HostFacts(source: input, addresses: byFamily, forwarding: forwarding,
+                         clientPorts: settings.localPortRange.map { PortSet($0) })
     }
 }
 

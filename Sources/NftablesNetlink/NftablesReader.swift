@@ -19,21 +19,56 @@ public enum NftablesReader {
         public var interfaceNames: [UInt32: String]
         /// The namespace's interface addresses (`192.0.2.1`, `2001:db8::1`), to check a matrix's local zones against.
         public var interfaceAddresses: [String]
+        /// The namespace's forwarding and local port range sysctls.
+        public var settings: KernelSettings
+    }
+
+    /// The sysctls of a namespace that decide the audit's paths and client ports; nil where unreadable.
+    public struct KernelSettings: Sendable, Hashable {
+        /// `net.ipv4.ip_forward`.
+        public var ipv4Forwarding: Bool?
+        /// `net.ipv6.conf.all.forwarding`.
+        public var ipv6Forwarding: Bool?
+        /// `net.ipv4.ip_local_port_range`: the source ports the host picks for its own connections.
+        public var localPortRange: ClosedRange<UInt16>?
+
+        /// Reads the sysctls of the current thread's network namespace (`/proc/sys/net` follows it).
+        static func read() -> KernelSettings {
+            func flag(_ path: String) -> Bool? { sysctl(path).flatMap { Int($0) }.map { $0 != 0 } }
+            var range: ClosedRange<UInt16>?
+            if let text = sysctl("/proc/sys/net/ipv4/ip_local_port_range") {
+                let numbers = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { UInt16($0) }
+                if numbers.count == 2, numbers[0] <= numbers[1] { range = numbers[0]...numbers[1] }
+            }
+            return KernelSettings(ipv4Forwarding: flag("/proc/sys/net/ipv4/ip_forward"),
+                                  ipv6Forwarding: flag("/proc/sys/net/ipv6/conf/all/forwarding"), localPortRange: range)
+        }
+
+        /// The first line of a sysctl file, without its newline.
+        private static func sysctl(_ path: String) -> String? {
+            guard let file = fopen(path, "r") else { return nil }
+            defer { fclose(file) }
+            var buffer = [CChar](repeating: 0, count: 128)
+            guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+            let line = String(cString: buffer)
+            return line.hasSuffix("\n") ? String(line.dropLast()) : line
+        }
     }
 
     /// Reads a consistent snapshot; `recording`, when given, receives every reply for replay tests.
     public static func read(_ target: Target = .current, recording: Recording? = nil) throws(NetlinkError) -> LiveState {
-        let (socket, names, addresses): (NetlinkSocket, [UInt32: String], [String])
+        let (socket, names, addresses, settings): (NetlinkSocket, [UInt32: String], [String], KernelSettings)
         switch target {
         case .current:
-            (socket, names, addresses) = (try NetlinkSocket(), interfaceNames(), interfaceAddresses())
+            (socket, names, addresses, settings) = (try NetlinkSocket(), interfaceNames(), interfaceAddresses(), KernelSettings.read())
         case .namespace(let name):
-            (socket, names, addresses) = try NetworkNamespace.run(in: name) { () throws(NetlinkError) in
-                (try NetlinkSocket(), interfaceNames(), interfaceAddresses())
+            (socket, names, addresses, settings) = try NetworkNamespace.run(in: name) { () throws(NetlinkError) in
+                (try NetlinkSocket(), interfaceNames(), interfaceAddresses(), KernelSettings.read())
             }
         }
         let exchange: Exchange = recording.map { RecordingExchange(socket, into: $0) } ?? socket
-        return LiveState(snapshot: try SnapshotReader(exchange: exchange).read(), interfaceNames: names, interfaceAddresses: addresses)
+        return LiveState(snapshot: try SnapshotReader(exchange: exchange).read(), interfaceNames: names, interfaceAddresses: addresses,
+                         settings: settings)
     }
 
     /// Loads an nft script into a private, throw-away namespace and reads it back, so the kernel

@@ -1,0 +1,113 @@
+import Foundation
+import FixtureSupport
+import Testing
+
+/// One row of Fixtures/hosts/scenarios.tsv: an ordinary host's firewall, right or with one thing
+/// broken, and what the audit must conclude.
+struct HostScenario: CustomStringConvertible, Sendable {
+    static let directory = "Fixtures/hosts"
+
+    var name: String
+    var matrix: String
+    /// `iptables-save:PATH`, `ip6tables-save:PATH` or `nft-file:PATH`, relative to the directory.
+    var inputs: [(option: String, path: String)]
+    var exit: Int32
+    /// `missing:FLOW`, `wrong-direction:FLOW` or `extra:FAMILY/PATH`, sorted.
+    var expected: [String]
+
+    var description: String { name }
+    var needsKernel: Bool { inputs.contains { $0.option == "nft-file" } }
+
+    static let all: [HostScenario] = {
+        let text = (try? String(contentsOf: packageRoot.appendingPathComponent("\(directory)/scenarios.tsv"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").dropFirst().map { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            let inputs = fields[2].split(separator: " ").map { item -> (String, String) in
+                let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+                return (parts[0], parts[1])
+            }
+            return HostScenario(name: fields[0], matrix: fields[1], inputs: inputs, exit: Int32(fields[3]) ?? -1,
+                                expected: fields[4] == "-" ? [] : fields[4].split(separator: ",").map(String.init).sorted())
+        }
+    }()
+
+    /// Audits the scenario with the real executable and returns the exit status and findings.
+    func audit() throws -> (status: Int32, findings: [String], stderr: String) {
+        var arguments = ["audit", "--matrix", "\(Self.directory)/\(matrix)", "--format", "json"]
+        for input in inputs { arguments += ["--\(input.option)", "\(Self.directory)/\(input.path)"] }
+        if !inputs.contains(where: { $0.option != "iptables-save" }) { arguments.append("--allow-unaudited-family") }
+        let result = try Binary.run(arguments)
+        let report = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+        let findings = (report["findings"] as? [[String: Any]] ?? []).map { finding -> String in
+            let kind = finding["kind"] as? String ?? "?"
+            if let flow = finding["flow"] as? String { return "\(kind):\(flow)" }
+            return "\(kind):\(finding["family"] as? String ?? "?")/\(finding["path"] as? String ?? "?")"
+        }
+        return (result.status, findings.sorted(), result.stderr)
+    }
+}
+
+/// Ordinary hosts come out compliant when their firewall is right, and with exactly the intended
+/// finding when one thing is broken: no false alarm on interface-bound zones, non-routing hosts,
+/// client ports or nodes inside their own zone.
+@Suite struct HostScenarios {
+    @Test(arguments: HostScenario.all.filter { !$0.needsKernel })
+    func rulesetFilesAuditAsTheTableSays(_ scenario: HostScenario) throws {
+        let (status, findings, stderr) = try scenario.audit()
+        #expect(status == scenario.exit, "\(stderr)")
+        #expect(findings == scenario.expected)
+    }
+
+    @Test(.needsNetworkNamespace, arguments: HostScenario.all.filter(\.needsKernel))
+    func nftScriptsLoadedByTheKernelAuditAsTheTableSays(_ scenario: HostScenario) throws {
+        let (status, findings, stderr) = try scenario.audit()
+        #expect(status == scenario.exit, "\(stderr)")
+        #expect(findings == scenario.expected)
+    }
+
+    @Test func everyScenarioIsRun() {
+        #expect(HostScenario.all.count >= 10)
+    }
+}
+
+/// Live inputs read whether the host routes from the kernel of the audited namespace.
+@Suite struct LiveForwarding {
+    static let matrix = "\(HostScenario.directory)/non-router/undeclared.yaml"
+    static let rules = "\(HostScenario.directory)/non-router/forward-accept"
+
+    func audit(forwarding: Int) throws -> (status: Int32, stdout: String, stderr: String) {
+        let setup = "iptables-nft-restore < \(Self.rules).v4 && ip6tables-nft-restore < \(Self.rules).v6"
+            + " && sysctl -qw net.ipv4.ip_forward=\(forwarding) && sysctl -qw net.ipv6.conf.all.forwarding=\(forwarding)"
+        let result = try NftablesInputTests.withLiveNamespace(setup) { namespace in
+            try Binary.run(["audit", "--matrix", Self.matrix, "--netns", namespace, "--color", "never"])
+        }
+        return (result.status, result.stdout, result.stderr)
+    }
+
+    @Test("a host whose kernel does not forward is not audited on the forward path", .needsNetworkNamespace)
+    func nonRoutingNamespace() throws {
+        let result = try audit(forwarding: 0)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("does not route (net.ipv4.ip_forward = 0): the forward path is not audited"))
+        #expect(result.stdout.contains("the IPv4 forward path is not audited: net.ipv4.ip_forward is 0 on the audited host"))
+    }
+
+    @Test("a host whose kernel forwards is audited as a router", .needsNetworkNamespace)
+    func routingNamespace() throws {
+        let result = try audit(forwarding: 1)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("accepted on the forward path (IPv4)"))
+        #expect(result.stdout.contains("accepted on the forward path (IPv6)"))
+        #expect(!result.stdout.contains("note:"), "the kernel said it routes: nothing to declare")
+    }
+
+    @Test("a declaration the kernel contradicts exits 2 and says which", .needsNetworkNamespace)
+    func contradictedDeclaration() throws {
+        let setup = "iptables-nft-restore < \(Self.rules).v4 && ip6tables-nft-restore < \(Self.rules).v6 && sysctl -qw net.ipv4.ip_forward=1"
+        let result = try NftablesInputTests.withLiveNamespace(setup) { namespace in
+            try Binary.run(["audit", "--matrix", "\(HostScenario.directory)/non-router/matrix.yaml", "--netns", namespace, "--color", "never"])
+        }
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("declares host.forwarding: false, but net.ipv4.ip_forward is 1"), "\(result.stderr)")
+    }
+}
