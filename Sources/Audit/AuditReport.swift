@@ -58,6 +58,18 @@ public enum Certainty: String, Sendable, Hashable {
     case definite, possible
 }
 
+/// What one deny list took out of a documented flow: intended drops, counted, never missing.
+public struct Narrowing: Sendable, Hashable {
+    /// The deny list as the matrix writes it (`f2b-*`, `@blocklist`).
+    public var denyList: String
+    public var family: AddressFamily
+    /// The rules that drop, in the order they were met.
+    public var rules: [SourceLocation]
+    /// How many remote addresses it drops (the sources of traffic coming in, the destinations of
+    /// traffic the host sends).
+    public var addresses: Double
+}
+
 /// The audit's verdict on one documented flow.
 public struct FlowResult: Sendable, Hashable {
     public var flow: Flow
@@ -68,6 +80,8 @@ public struct FlowResult: Sendable, Hashable {
     /// Every path the flow takes: a zone that holds the host splits into several (DESIGN §3).
     public var paths: [PathKind]
     public var families: [AddressFamily: FlowStatus]
+    /// The deny lists' intended drops in the flow.
+    public var narrowedBy: [Narrowing] = []
 }
 
 /// Everything an audit found: statuses and findings, before the gate decides what fails a run.

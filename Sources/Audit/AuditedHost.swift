@@ -92,12 +92,15 @@ public struct Assumptions: Sendable, Hashable {
     public var remoteClientPorts: PortSet
     /// The interfaces traffic was considered on, as patterns (`*`: names no rule or zone mentions).
     public var interfaces: [String]
+    /// The matrix's deny lists, whose drops are intended.
+    public var denyLists: [String]
 }
 
 extension FlowSpace {
     var assumptions: Assumptions {
         Assumptions(family: family, hostAddresses: host.addresses, forwarding: host.forwarding, hostClientPorts: host.clientPorts,
                     remoteClientPorts: host.remoteClientPorts,
-                    interfaces: carrying.indices.compactMap(context.interfaces.pattern(of:)))
+                    interfaces: carrying.indices.compactMap(context.interfaces.pattern(of:)),
+                    denyLists: matrix.denyLists.map(\.description))
     }
 }

@@ -26,6 +26,7 @@ public struct Auditor: Sendable {
         var findings: [Finding] = []
         var statuses: [String: [AddressFamily: (FlowStatus, Certainty)]] = [:]
         var paths: [String: Set<PathKind>] = [:]
+        var narrowings: [String: [Narrowing]] = [:]
         var assumptions: [Assumptions] = []
         var audited: [AddressFamily: Bool] = [:]
         for family in AddressFamily.allCases {
@@ -49,6 +50,7 @@ public struct Auditor: Sendable {
                 guard applies(flow, to: family) else { continue }
                 paths[flow.id, default: []].formUnion(audit.space.parts(of: flow).map(\.path))
                 let evaluation = audit.evaluate(flow)
+                narrowings[flow.id, default: []] += evaluation.narrowedBy
                 statuses[flow.id, default: [:]][family] = (evaluation.status, evaluation.certainty)
                 if let finding = evaluation.missing { findings.append(finding) }
             }
@@ -63,7 +65,8 @@ public struct Auditor: Sendable {
             let certainty: Certainty = audited.contains { $0.1 == .possible } ? .possible : .definite
             let flowPaths = PathKind.allCases.filter { paths[flow.id]?.contains($0) == true }
             return FlowResult(flow: flow, status: status, certainty: certainty, path: flowPaths.first ?? path(of: flow),
-                              paths: flowPaths.isEmpty ? [path(of: flow)] : flowPaths, families: perFamily.mapValues(\.0))
+                              paths: flowPaths.isEmpty ? [path(of: flow)] : flowPaths, families: perFamily.mapValues(\.0),
+                              narrowedBy: narrowings[flow.id] ?? [])
         }
         findings.sort { ($0.kind, $0.flowID ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flowID ?? "", $1.family, $1.rule.location) }
         return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,

@@ -28,7 +28,8 @@ struct FamilyAudit {
         self.describe = describe
         self.interpreter = interpreter
         confirmation = WitnessConfirmation(interpreter: interpreter, describe: describe)
-        missingFlows = MissingFlowCheck(space: space, engine: engine, index: index, describe: describe, confirmation: confirmation)
+        missingFlows = MissingFlowCheck(space: space, engine: engine, index: index, describe: describe, confirmation: confirmation,
+                                        denyLists: DenyListMatching(denyLists: matrix.denyLists))
         extraTraffic = ExtraTrafficCheck(space: space, engine: engine, index: index, describe: describe, confirmation: confirmation)
     }
 

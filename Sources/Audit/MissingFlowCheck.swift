@@ -10,11 +10,14 @@ struct MissingFlowCheck {
     let index: RulesetIndex
     let describe: SpaceDescription
     let confirmation: WitnessConfirmation
+    let denyLists: DenyListMatching
 
     struct Evaluation {
         var status: FlowStatus
         var certainty: Certainty
         var missing: Finding?
+        /// Intended drops by the matrix's deny lists.
+        var narrowedBy: [Narrowing] = []
     }
 
     /// What fails to pass, grouped by leg and deciding rule.
@@ -36,16 +39,33 @@ struct MissingFlowCheck {
     }
 
     func evaluate(_ flow: Flow) -> Evaluation {
+        // Drops by a deny list are intended: set aside and counted, they narrow the flow.
+        var narrowed: [(entry: DenyList, rules: [SourceLocation], remote: AddressSet)] = []
+        func intended(_ outcomes: [Outcome], origin: PathEngine.Origin) -> [Outcome] {
+            outcomes.filter { outcome in
+                guard outcome.verdict != .accept, let decision = outcome.deciding, let entry = denyLists.denyList(of: decision) else { return true }
+                let remote = origin == .network ? outcome.box.source : outcome.box.destination
+                if let index = narrowed.firstIndex(where: { $0.entry == entry }) {
+                    narrowed[index].remote = narrowed[index].remote.union(remote)
+                    if !narrowed[index].rules.contains(decision.location) { narrowed[index].rules.append(decision.location) }
+                } else {
+                    narrowed.append((entry, [decision.location], remote))
+                }
+                return false
+            }
+        }
         let partOutcomes = space.parts(of: flow).map { part -> PartOutcome in
             let origin = FlowSpace.origin(of: part.path)
-            let newOutcomes = engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .new)), from: origin)
-            let establishedOutcomes = engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .established)), from: origin)
+            let newOutcomes = intended(engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .new)), from: origin), origin: origin)
+            let establishedOutcomes = intended(engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .established)), from: origin), origin: origin)
             let replyOrigin: PathEngine.Origin = part.path == .input ? .host : .network
-            let replyOutcomes = engine.run(PacketSpace(space.replies(to: newOutcomes.filter { $0.verdict == .accept })), from: replyOrigin)
+            let replyOutcomes = intended(engine.run(PacketSpace(space.replies(to: newOutcomes.filter { $0.verdict == .accept })), from: replyOrigin),
+                                         origin: replyOrigin)
             return PartOutcome(part: part, legs: [(.new, newOutcomes, origin), (.established, establishedOutcomes, origin),
                                                   (.reply, replyOutcomes, replyOrigin)])
         }
         guard !partOutcomes.isEmpty else { return Evaluation(status: .notApplicable, certainty: .definite, missing: nil) }
+        let narrowings = narrowed.map { Narrowing(denyList: $0.entry.description, family: space.family, rules: $0.rules, addresses: $0.remote.approximateCount) }
 
         // Each part passes, passes in part or is blocked; the flow is allowed when every part is,
         // blocked when every part is, and partial otherwise.
@@ -67,7 +87,9 @@ struct MissingFlowCheck {
         }
         let status = FlowStatus.combining(partStatuses)
         let certainty: Certainty = (status == .allowed || !uncertain) ? .definite : .possible
-        guard status != .allowed, flow.isRequired else { return Evaluation(status: status, certainty: certainty, missing: nil) }
+        guard status != .allowed, flow.isRequired else {
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings)
+        }
         let legs = partOutcomes.flatMap { partOutcome in partOutcome.legs.map { ($0.leg, $0.outcomes, $0.origin, partOutcome.part.path) } }
 
         var parts: [BlockedPart] = []
@@ -85,7 +107,7 @@ struct MissingFlowCheck {
         }
         parts.sort { ($0.leg, $0.decision.location, $0.path) < ($1.leg, $1.decision.location, $1.path) }
         guard let primary = parts.first, let zones = space.zones(of: flow) else {
-            return Evaluation(status: status, certainty: certainty, missing: nil)
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings)
         }
         let path = primary.path
         let witness = confirmation.witness(primary.outcome, leg: primary.leg, origin: primary.origin)
@@ -100,6 +122,6 @@ struct MissingFlowCheck {
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "", severity: flow.severity)
         if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
         finding.fingerprint = Fingerprint.of(finding)
-        return Evaluation(status: status, certainty: certainty, missing: finding)
+        return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FirewallModel
 import FlowAnalysis
 import PortMatrix
@@ -7,8 +8,8 @@ import PortMatrix
 extension TrafficSpace {
     /// `tcp`, `tcp,udp`, `any`, or a range of numbers for wide unnamed ranges.
     public var protocolsText: String { SpaceDescription.protocolText(protocols) }
-    public var sourcesText: String { sources.addressSyntax(family: family) }
-    public var destinationsText: String { destinations.addressSyntax(family: family) }
+    public var sourcesText: String { sources.summarySyntax(family: family) }
+    public var destinationsText: String { destinations.summarySyntax(family: family) }
     public var sourcePortsText: String { sourcePorts?.portSyntax ?? "-" }
     public var destinationPortsText: String { destinationPorts?.portSyntax ?? "-" }
 }
@@ -21,5 +22,35 @@ extension Finding {
     public var portsText: String {
         if let flow { return flow.portsText ?? "any" }
         return space.destinationPortsText
+    }
+}
+
+extension AddressSet {
+    /// How many ranges a report lists before it summarises the rest: no report grows with the
+    /// size of a blocklist.
+    public static let listedRanges = 8
+
+    /// Address syntax (`192.0.2.0/24`, `any except 10.0.0.0/8`) with at most `listedRanges`
+    /// ranges, the rest counted: `any except 192.0.2.1,192.0.2.3, … and 999998 more ranges (999998 addresses)`.
+    public func summarySyntax(family: AddressFamily) -> String {
+        if isFull(in: family.domain) { return "any" }
+        let missing = complement(in: family.domain)
+        if missing.ranges.count < ranges.count { return "any except " + missing.listed(family: family) }
+        return listed(family: family)
+    }
+
+    private func listed(family: AddressFamily) -> String {
+        guard ranges.count > AddressSet.listedRanges else { return addressSyntax(family: family) }
+        let shown = AddressSet(ranges: ranges.prefix(AddressSet.listedRanges))
+        let rest = subtracting(shown)
+        return shown.addressSyntax(family: family) + ", … and \(rest.ranges.count) more ranges (\(AddressCount.text(rest.approximateCount)) addresses)"
+    }
+}
+
+/// Counts of addresses as reports print them: exact up to 2^53, a power of two beyond.
+public enum AddressCount {
+    public static func text(_ value: Double) -> String {
+        if value < 9_007_199_254_740_992 { return String(UInt64(value)) }
+        return "2^\(Int(log2(value).rounded()))"
     }
 }

@@ -88,7 +88,7 @@ public struct HostDeclaration: Sendable, Hashable {
 }
 
 /// What a deny list names: the drops of chains whose names match a glob (`f2b-*`, `sshguard`) or
-/// of rules that look addresses up in a named set (`@blocklist`, an ipset name).
+/// of rules that look addresses up in a named set (`@blocklist`, `@addr-set-*`, an ipset name).
 public enum DenyList: Sendable, Hashable, CustomStringConvertible {
     case chain(glob: String)
     case set(name: String)
@@ -116,6 +116,12 @@ public enum DenyList: Sendable, Hashable, CustomStringConvertible {
     /// Whether a chain name matches this entry's glob (`*` any run of characters, `?` one).
     public func matchesChain(_ name: String) -> Bool {
         guard case .chain(let glob) = self else { return false }
+        return DenyList.glob(Array(glob), matches: Array(name))
+    }
+
+    /// Whether a set name matches this entry's name, which may be a glob too (`@addr-set-*`).
+    public func matchesSet(_ name: String) -> Bool {
+        guard case .set(let glob) = self else { return false }
         return DenyList.glob(Array(glob), matches: Array(name))
     }
 

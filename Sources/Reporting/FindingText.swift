@@ -1,3 +1,4 @@
+import Foundation
 import Audit
 import FirewallModel
 import Gating
@@ -49,11 +50,32 @@ extension GatedFinding {
 
 /// How reports state what the audit assumed.
 enum AssumptionText {
+    /// `narrowed by f2b-* (3 IPv4 addresses, by edge.v4:12 and 2 more rules)`.
+    static func narrowing(_ narrowing: Narrowing) -> String {
+        let more = narrowing.rules.count > 1 ? " and \(narrowing.rules.count - 1) more rule\(narrowing.rules.count > 2 ? "s" : "")" : ""
+        let first = narrowing.rules.first.map { ", by \($0)\(more)" } ?? ""
+        return "narrowed by \(narrowing.denyList) (\(count(narrowing.addresses)) \(narrowing.family) address\(narrowing.addresses == 1 ? "" : "es")\(first))"
+    }
+
+    static func count(_ value: Double) -> String { AddressCount.text(value) }
+
     static func forwarding(_ forwarding: Forwarding) -> String {
         switch forwarding {
         case .read(let on, let sysctl): on ? "routes (\(sysctl) = 1): the forward path is audited" : "does not route (\(sysctl) = 0): the forward path is not audited"
         case .declared(let on): on ? "routes (host.forwarding: true): the forward path is audited" : "does not route (host.forwarding: false): the forward path is not audited"
         case .undeclared: "not declared (host.forwarding): audited as a router"
         }
+    }
+}
+
+/// How much of a finding reports list: a blocklist of thousands of rules is a few lines and a count.
+enum FindingLimits {
+    /// Blocking rules listed after the first (JSON lists twice as many).
+    static let listedRules = 8
+
+    /// How many blocking rules the text formats leave unlisted, if any.
+    static func unlistedRules(_ finding: GatedFinding) -> Int? {
+        let more = finding.blockedBy.count - 1 - listedRules
+        return more > 0 ? more : nil
     }
 }

@@ -60,6 +60,11 @@ public enum JSONReport {
             })),
             ("location", .string(flow.location.description)),
             ("note", .optional(flow.note)),
+            ("narrowedBy", .array(result.narrowedBy.map { narrowing in
+                .object([("denyList", .string(narrowing.denyList)), ("family", .string(narrowing.family.rawValue)),
+                         ("rules", .array(narrowing.rules.map { .string($0.description) })), ("addresses", narrowing.addresses < 9_007_199_254_740_992 ? .number(AssumptionText.count(narrowing.addresses))
+                                                                                     : .string(AssumptionText.count(narrowing.addresses)))])
+            })),
         ])
     }
 
@@ -77,12 +82,7 @@ public enum JSONReport {
         func numbers<Bound: FixedWidthInteger & UnsignedInteger & Sendable>(_ set: IntervalSet<Bound>) -> JSONValue {
             .array(set.ranges.map { .object([("first", .int(Int($0.lowerBound))), ("last", .int(Int($0.upperBound)))]) })
         }
-        func addresses(_ set: AddressSet) -> JSONValue {
-            .array(set.ranges.map { range in
-                .object([("first", .string(IPAddress.format(range.lowerBound, family: space.family))),
-                         ("last", .string(IPAddress.format(range.upperBound, family: space.family)))])
-            })
-        }
+        func addresses(_ set: AddressSet) -> JSONValue { JSONReport.addresses(set, family: space.family) }
         return .object([
             ("protocols", numbers(space.protocols)),
             ("sources", addresses(space.sources)),
@@ -96,6 +96,20 @@ public enum JSONReport {
                 ("destinations", .string(space.destinationsText)), ("sourcePorts", .string(space.sourcePortsText)),
                 ("destinationPorts", .string(space.destinationPortsText)),
             ])),
+        ])
+    }
+
+    /// At most `listedRanges` ranges of addresses, with how many ranges and addresses there are
+    /// in all: no report grows with the size of a blocklist.
+    static func addresses(_ set: AddressSet, family: AddressFamily) -> JSONValue {
+        let count = set.approximateCount
+        return .object([
+            ("ranges", .array(set.ranges.prefix(AddressSet.listedRanges * 2).map { range in
+                .object([("first", .string(IPAddress.format(range.lowerBound, family: family))),
+                         ("last", .string(IPAddress.format(range.upperBound, family: family)))])
+            })),
+            ("rangeCount", .int(set.ranges.count)),
+            ("addressCount", count < 9_007_199_254_740_992 ? .number(AddressCount.text(count)) : .string(AddressCount.text(count))),
         ])
     }
 
@@ -145,7 +159,8 @@ public enum JSONReport {
         ]
         if let mirror = finding.mirror { members.append(("mirror", .string(mirror.rawValue))) }
         if !finding.blockedBy.isEmpty {
-            members.append(("blockedBy", .array(finding.blockedBy.map { part in
+            members.append(("blockedByCount", .int(finding.blockedBy.count)))
+            members.append(("blockedBy", .array(finding.blockedBy.prefix(FindingLimits.listedRules * 2).map { part in
                 .object([("leg", .string(part.leg.rawValue)), ("rule", rule(part.rule)), ("space", space(part.space))])
             })))
         }
@@ -177,14 +192,12 @@ public enum JSONReport {
         }
         return .object([
             ("family", .string(assumptions.family.rawValue)),
-            ("hostAddresses", .array(assumptions.hostAddresses.ranges.map { range in
-                .object([("first", .string(IPAddress.format(range.lowerBound, family: assumptions.family))),
-                         ("last", .string(IPAddress.format(range.upperBound, family: assumptions.family)))])
-            })),
+            ("hostAddresses", addresses(assumptions.hostAddresses, family: assumptions.family)),
             ("forwarding", forwarding),
             ("remoteClientPorts", ports(assumptions.remoteClientPorts)),
             ("hostClientPorts", ports(assumptions.hostClientPorts)),
             ("interfaces", .array(assumptions.interfaces.map(JSONValue.string))),
+            ("denyLists", .array(assumptions.denyLists.map(JSONValue.string))),
         ])
     }
 

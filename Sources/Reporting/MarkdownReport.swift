@@ -77,9 +77,10 @@ public enum MarkdownReport {
         var lines = [head]
         for text in marks { lines.append("  - " + text) }
         lines.append("  - rule: \(code(finding.rule.location.description)) \(code(finding.rule.text))")
-        for part in finding.blockedBy.dropFirst() {
+        for part in finding.blockedBy.dropFirst().prefix(FindingLimits.listedRules) {
             lines.append("  - also: \(code(part.rule.location.description)) \(code(part.rule.text)) (\(part.leg.rawValue))")
         }
+        if let more = FindingLimits.unlistedRules(finding) { lines.append("  - also: … and \(more) more rules") }
         let space = finding.space
         var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
         if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }

@@ -190,7 +190,7 @@ public enum SARIFReport {
             let flowLocation = self.flowLocation(finding.flowID, report: report)
             primary = location(flowLocation, message: "documented flow \(finding.flowID ?? "")", logical: chain, artifacts: &artifacts)
             var seen: Set<SourceLocation> = []
-            for part in finding.blockedBy where seen.insert(part.rule.location).inserted {
+            for part in finding.blockedBy.prefix(FindingLimits.listedRules + 1) where seen.insert(part.rule.location).inserted {
                 related.append(location(ruleLocation(part.rule), id: related.count + 1,
                                         message: blockingText(part.rule, leg: part.leg),
                                         logical: logicalLocation(part.rule), artifacts: &artifacts))

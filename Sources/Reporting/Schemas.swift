@@ -90,7 +90,8 @@ public enum Schemas {
           },
           "remoteClientPorts": {"$ref": "#/$defs/numberRanges"},
           "hostClientPorts": {"$ref": "#/$defs/numberRanges"},
-          "interfaces": {"type": "array", "items": {"type": "string"}}
+          "interfaces": {"type": "array", "items": {"type": "string"}},
+          "denyLists": {"type": "array", "items": {"type": "string"}, "description": "The matrix's deny lists, whose drops are intended."}
         }
       }
     },
@@ -147,7 +148,21 @@ public enum Schemas {
           "additionalProperties": {"$ref": "#/$defs/flowStatus"}
         },
         "location": {"type": "string", "description": "FILE:LINE:COLUMN of the flow's item in the matrix."},
-        "note": {"type": ["string", "null"], "description": "The flow's note in the matrix; for imported flows it starts with the documentation page, table and row the flow came from."}
+        "note": {"type": ["string", "null"], "description": "The flow's note in the matrix; for imported flows it starts with the documentation page, table and row the flow came from."},
+        "narrowedBy": {
+          "type": "array",
+          "description": "Intended drops by the matrix's deny lists: they narrow the flow without making it partial.",
+          "items": {
+            "type": "object",
+            "required": ["denyList", "family", "rules", "addresses"],
+            "properties": {
+              "denyList": {"type": "string"},
+              "family": {"$ref": "#/$defs/family"},
+              "rules": {"type": "array", "items": {"type": "string"}},
+              "addresses": {"type": ["integer", "string"], "description": "Remote addresses the list drops; exact up to 2^53."}
+            }
+          }
+        }
       }
     },
     "rule": {
@@ -173,12 +188,20 @@ public enum Schemas {
       }
     },
     "addressRanges": {
-      "type": "array",
-      "description": "Sorted, disjoint ranges of addresses, each from its first to its last address.",
-      "items": {
-        "type": "object",
-        "required": ["first", "last"],
-        "properties": {"first": {"type": "string"}, "last": {"type": "string"}}
+      "type": "object",
+      "description": "Addresses as sorted, disjoint ranges, each from its first to its last address; at most 16 are listed, `rangeCount` and `addressCount` count them all, so no report grows with the size of a blocklist.",
+      "required": ["ranges", "rangeCount", "addressCount"],
+      "properties": {
+        "ranges": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["first", "last"],
+            "properties": {"first": {"type": "string"}, "last": {"type": "string"}}
+          }
+        },
+        "rangeCount": {"type": "integer", "minimum": 0},
+        "addressCount": {"type": ["integer", "string"], "description": "Exact up to 2^53; beyond, a power of two such as \"2^64\"."}
       }
     },
     "interfaces": {
@@ -278,6 +301,7 @@ public enum Schemas {
         "message": {"type": "string"},
         "rule": {"$ref": "#/$defs/rule"},
         "mirror": {"enum": ["swapped-ends", "source-port", "interface"]},
+        "blockedByCount": {"type": "integer", "description": "How many blocking parts there are; `blockedBy` lists at most 16."},
         "blockedBy": {
           "type": "array",
           "items": {

@@ -36,6 +36,7 @@ public enum TextReport {
                 line += "\(flow.protocol.rawValue) \(flow.portsText ?? "any")  \(flow.from) -> \(flow.to)  (\(result.paths.map(\.rawValue).joined(separator: ", ")))"
                 if !families.isEmpty { line += "  [" + families.joined(separator: ", ") + "]" }
                 if !flow.isRequired { line += " optional" }
+                for narrowing in result.narrowedBy { line += "  " + AssumptionText.narrowing(narrowing) }
                 if result.certainty == .possible { line += " " + style.paint("(possible)", .yellow) }
                 lines.append(line)
             }
@@ -84,6 +85,7 @@ public enum TextReport {
             "        forwarding: \(AssumptionText.forwarding(assumptions.forwarding))",
             "        client ports: remote \(assumptions.remoteClientPorts.portSyntax), the host's own \(assumptions.hostClientPorts.portSyntax)",
             "        interfaces: \(assumptions.interfaces.isEmpty ? "none" : assumptions.interfaces.joined(separator: ", "))",
+            "        deny lists: \(assumptions.denyLists.isEmpty ? "none" : assumptions.denyLists.joined(separator: ", "))",
         ]
     }
 
@@ -103,9 +105,10 @@ public enum TextReport {
         let certainty = finding.certainty == .definite ? "definite" : style.paint("possible", .yellow)
         var lines = ["    [\(certainty)] \(finding.flowID.map { "\($0): " } ?? "")\(finding.messageText)"]
         lines.append("        rule:    \(finding.rule.location)  \(finding.rule.text)")
-        for part in finding.blockedBy.dropFirst() {
+        for part in finding.blockedBy.dropFirst().prefix(FindingLimits.listedRules) {
             lines.append("        also:    \(part.rule.location)  \(part.rule.text) (\(part.leg.rawValue))")
         }
+        if let more = FindingLimits.unlistedRules(finding) { lines.append("        also:    … and \(more) more rules") }
         let space = finding.space
         var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
         if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }
