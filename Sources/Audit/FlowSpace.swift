@@ -160,6 +160,8 @@ struct FlowSpace {
         if !matrix.allowances.contains(.established) { states.formUnion([.established, .related]) }
         let loopback = AnalysisContext.loopback(family)
         var base = PacketBox(family: family, interfaces: context.interfaces)
+        // ICMPv6 over IPv4 and ICMP over IPv6 are not traffic a host serves: out of scope.
+        base.layer4Protocol = ProtocolSet.full.subtracting(ProtocolSet(value: family == .ipv4 ? IPProtocol.icmpv6 : IPProtocol.icmp))
         base.state = states
         base.mark = IntervalSet(value: 0)
         base.connectionMark = IntervalSet(value: 0)

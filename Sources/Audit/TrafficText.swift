@@ -7,7 +7,12 @@ import PortMatrix
 /// ports (`tcp`, `5061`, `50000-59999`), address syntax for addresses, `-` where there are none.
 extension TrafficSpace {
     /// `tcp`, `tcp,udp`, `any`, or a range of numbers for wide unnamed ranges.
-    public var protocolsText: String { SpaceDescription.protocolText(protocols) }
+    public var protocolsText: String {
+        // Every protocol the family carries reads as `any`: ICMP of the other family is out of scope.
+        let otherICMP = ProtocolSet(value: family == .ipv4 ? IPProtocol.icmpv6 : IPProtocol.icmp)
+        if ProtocolSet.full.subtracting(otherICMP).isSubset(of: protocols) { return "any" }
+        return SpaceDescription.protocolText(protocols)
+    }
     public var sourcesText: String { sources.summarySyntax(family: family) }
     public var destinationsText: String { destinations.summarySyntax(family: family) }
     public var sourcePortsText: String { sourcePorts?.portSyntax ?? "-" }
