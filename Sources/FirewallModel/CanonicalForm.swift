@@ -40,6 +40,7 @@ extension Condition: CanonicallyFormed {
         case .comment(let text): "comment(\(CanonicalForm.quoted(text)))"
         // What is not modelled is identified by its module here and by its text in `Match`.
         case .opaque(let opaque): "opaque(\(CanonicalForm.quoted(opaque.module)))"
+        case .throttle(let throttle): "throttle(\(throttle.construct.rawValue),\(throttle.withinLimits ? 1 : 0))"
         case .oneOf(let alternatives):
             "one-of(" + alternatives.map { "[" + $0.map(\.canonicalForm).joined(separator: ";") + "]" }.joined(separator: "|") + ")"
         case .addressFamily(let family): "family(\(family.rawValue))"
@@ -48,11 +49,12 @@ extension Condition: CanonicallyFormed {
 }
 
 extension Match: CanonicallyFormed {
-    /// An opaque match's parameters are known only as the input wrote them, so its text (blanks
-    /// collapsed) is part of its form: `--ctproto 6` and `--ctproto 17` are different rules.
+    /// The parameters of an opaque match or a throttle are known only as the input wrote them, so
+    /// its text (blanks collapsed) is part of its form: `--ctproto 6` and `--ctproto 17`, or
+    /// `--limit 5/min` and `--limit 50/min`, are different rules.
     public var canonicalForm: String {
         let form = (negated ? "!" : "") + condition.canonicalForm
-        guard isOpaque else { return form }
+        guard isOpaque || throttle != nil else { return form }
         return form + "[" + CanonicalForm.quoted(text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")) + "]"
     }
 }

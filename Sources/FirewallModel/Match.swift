@@ -19,6 +19,9 @@ public struct Match: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     public var isOpaque: Bool { if case .opaque = condition { true } else { false } }
+
+    /// The throttle this match tests, if it is one.
+    public var throttle: Throttle? { if case .throttle(let throttle) = condition { throttle } else { nil } }
 }
 
 /// Which side of a packet an address or port condition looks at.
@@ -55,6 +58,9 @@ public enum Condition: Sendable, Hashable {
     case comment(String)
     /// A condition the loader does not model exactly; it may or may not match.
     case opaque(OpaqueMatch)
+    /// A rate limit, connection limit, recent list, quota or meter: decided by its within-limits
+    /// answer, or kept unknown when the analysis is asked to (see `Throttle`).
+    case throttle(Throttle)
     /// At least one of the conjunctions holds: a set lookup on concatenated keys
     /// (`ip saddr . tcp dport { 192.0.2.1 . 22, 192.0.2.2 . 80 }`) or a field with several shapes.
     /// Nested unknown conditions share the enclosing match's unknown answer.

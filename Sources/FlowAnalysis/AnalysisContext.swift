@@ -1,16 +1,30 @@
 import FirewallModel
 
-/// What the analysis must know beyond the rules: the family, the host's own addresses, and the
-/// interface classes in play.
+/// How the analysis decides throttles (rate limits, connection limits, recent lists, quotas, meters).
+public enum ThrottleMode: String, Sendable, Hashable, CaseIterable {
+    /// Each throttle takes its within-limits answer (`Throttle.withinLimits`, flipped by `!`):
+    /// the audit is about ordinary traffic, and reports name the throttles that decided it.
+    case withinLimits
+    /// Throttles are unknown conditions, exactly as opaque matches are: both answers stay in view
+    /// (the strict switch, `--throttles unknown`).
+    case unknown
+}
+
+/// What the analysis must know beyond the rules: the family, the host's own addresses, the
+/// interface classes in play, and how throttles are decided.
 public struct AnalysisContext: Sendable {
     public var family: AddressFamily
     /// Addresses that belong to the audited host (loopback included); routing and
     /// `addrtype LOCAL` are decided with them.
     public var localAddresses: AddressSet
     public var interfaces: InterfaceUniverse
+    /// How throttles are decided; the packet-space engine and the interpreter both read it.
+    public var throttles: ThrottleMode
 
-    public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset) {
+    public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset,
+                throttles: ThrottleMode = .withinLimits) {
         self.family = family
+        self.throttles = throttles
         self.localAddresses = localAddresses.union(AnalysisContext.loopback(family)).intersection(AddressSet(family.domain))
         var patterns = extraInterfaces
         for table in ruleset.tables where table.family.covers(family) {
@@ -41,6 +55,15 @@ public struct AnalysisContext: Sendable {
 
     /// The ICMP protocol number of the family (1 or 58).
     public var icmpProtocol: UInt8 { family == .ipv4 ? 1 : 58 }
+
+    /// What a throttle match answers: its within-limits answer (negation applied), or nil when
+    /// throttles are kept unknown. The one place both engines decide throttles.
+    public func throttleAnswer(_ throttle: Throttle, negated: Bool) -> Bool? {
+        switch throttles {
+        case .withinLimits: throttle.withinLimits != negated
+        case .unknown: nil
+        }
+    }
 }
 
 /// Protocols whose packets carry source and destination ports (the model's `ProtocolSet.withPorts`).

@@ -63,12 +63,68 @@ public struct Decision: Sendable, Hashable {
     }
 }
 
+/// A throttle rule that packets met with every other condition of the rule holding, so the
+/// throttle's within-limits answer decided whether the rule applied: the `recent --update … DROP`
+/// that ordinary traffic passes, the `limit … ACCEPT` that accepts it ("allowed, rate-limited by …").
+///
+/// Other unknown conditions of the rule are taken as possibly holding. Rules that only log or
+/// count are not recorded: whether they apply changes nothing.
+public struct DecidedThrottle: Sendable, Hashable {
+    /// The rule and which of its matches is the throttle.
+    public var position: RulePosition
+    public var matchIndex: Int
+    /// The hook whose chain held the rule.
+    public var hook: Hook
+    /// Where the rule was written (`FILE:LINE`, or table/chain/handle).
+    public var location: SourceLocation
+    public var ruleText: String
+    /// The throttle match as written (`-m recent --update --seconds 60 --hitcount 4 --name SSH`).
+    public var text: String
+    public var throttle: Throttle
+    /// The answer the match took, negation included: true when the rule applied to these packets.
+    public var holds: Bool
+
+    public init(position: RulePosition, matchIndex: Int, hook: Hook, location: SourceLocation, ruleText: String, text: String,
+                throttle: Throttle, holds: Bool) {
+        self.position = position
+        self.matchIndex = matchIndex
+        self.hook = hook
+        self.location = location
+        self.ruleText = ruleText
+        self.text = text
+        self.throttle = throttle
+        self.holds = holds
+    }
+
+    /// The throttles of `rule` as decided in `context`; empty when throttles are kept unknown or the
+    /// rule's action cannot change a packet's fate.
+    static func of(_ rule: Rule, at position: RulePosition, hook: Hook, context: AnalysisContext) -> [DecidedThrottle] {
+        switch rule.action {
+        case .continue, .none: return []
+        default: break
+        }
+        return rule.matches.enumerated().compactMap { index, match in
+            guard let throttle = match.throttle, let holds = context.throttleAnswer(throttle, negated: match.negated) else { return nil }
+            return DecidedThrottle(position: position, matchIndex: index, hook: hook, location: rule.location, ruleText: rule.text,
+                                   text: match.text, throttle: throttle, holds: holds)
+        }
+    }
+
+    /// Whether `list` already holds this throttle (the same match of the same rule).
+    func isIn(_ list: [DecidedThrottle]) -> Bool {
+        list.contains { $0.position == position && $0.matchIndex == matchIndex }
+    }
+}
+
 /// What happened to a box of packets on its path.
 public struct Outcome: Sendable, Hashable {
     public var box: PacketBox
     public var verdict: Verdict
     public var path: PathKind
     public var decisions: [Decision]
+    /// The throttles these packets met whose answer decided whether their rule applied, in path
+    /// order, each once (empty when throttles are kept unknown).
+    public var throttles: [DecidedThrottle] = []
 
     /// The decision a person should be shown: the drop, or the accept of the filtering table.
     public var deciding: Decision? {

@@ -33,6 +33,9 @@ public struct Trace: Sendable, Hashable {
     public var steps: [TraceStep]
     /// The packet as the filtering chains last saw it (after address translation).
     public var finalPacket: Packet
+    /// The throttles the packet met whose answer decided whether their rule applied, in path
+    /// order, each once (as `Outcome.throttles`; empty when throttles are kept unknown).
+    public var throttles: [DecidedThrottle] = []
 }
 
 /// Walks one packet through hooks, chains and rules; the explanation a user reads.
@@ -74,7 +77,7 @@ public struct Interpreter: Sendable {
         let verdict = state.dropped ? (state.decisions.last?.verdict ?? .drop) : .accept
         let outcome = Outcome(box: PacketBox(family: packet.family, interfaces: context.interfaces), verdict: verdict, path: path, decisions: state.decisions)
         return Trace(packet: packet, path: path, verdict: verdict, deciding: outcome.deciding, decisions: state.decisions,
-                     steps: state.steps, finalPacket: state.packet)
+                     steps: state.steps, finalPacket: state.packet, throttles: state.throttles)
     }
 
     struct RunState {
@@ -83,6 +86,7 @@ public struct Interpreter: Sendable {
         var otherwise: Bool
         var steps: [TraceStep] = []
         var decisions: [Decision] = []
+        var throttles: [DecidedThrottle] = []
         var dropped = false
     }
 
@@ -124,6 +128,8 @@ public struct Interpreter: Sendable {
         guard depth < 64 else { return .dropped }
         for (ruleIndex, rule) in chain.rules.enumerated() {
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
+            let throttles = DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context)
+            if !throttles.isEmpty { noteThrottles(throttles, of: rule, frame: frame, &state) }
             var assumed: [Int] = []
             var failed: String?
             for (matchIndex, match) in rule.matches.enumerated() {
@@ -221,6 +227,15 @@ public struct Interpreter: Sendable {
         return .returned
     }
 
+    /// Records `throttles` when every other condition of `rule` holds for the packet (unknown ones
+    /// taken as possibly holding, as the packet-space engine does).
+    private func noteThrottles(_ throttles: [DecidedThrottle], of rule: Rule, frame: PathEngine.Frame, _ state: inout RunState) {
+        for match in rule.matches where match.throttle == nil {
+            if evaluate(match, packet: state.packet, hook: frame.hook, beforeConntrack: frame.beforeConntrack) == false { return }
+        }
+        state.throttles += throttles.filter { !$0.isIn(state.throttles) }
+    }
+
     /// The concrete truth of a match, or nil when the analysis cannot know it.
     func evaluate(_ match: Match, packet: Packet, hook: Hook, beforeConntrack: Bool) -> Bool? {
         let negated = match.negated
@@ -266,6 +281,8 @@ public struct Interpreter: Sendable {
             return result(packet.connectionMark & mask == value)
         case .opaque:
             return nil
+        case .throttle(let throttle):
+            return context.throttleAnswer(throttle, negated: negated)
         case .oneOf(let conjunctions):
             var unknown = false
             for conjunction in conjunctions {

@@ -11,10 +11,12 @@ struct MatchSpace {
     /// The boxes a rule matches at `hook`; empty when it can never match. `beforeConntrack`: the
     /// chain runs before connection tracking (iptables' raw table), where no packet has a
     /// connection yet: state matches see `invalid` (or `untracked`), connection marks never match.
-    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool) -> [PacketBox] {
+    /// `withoutThrottles`: the rule's own throttle matches are left out (the packets that meet them).
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool, withoutThrottles: Bool = false) -> [PacketBox] {
         let everything = PacketBox(family: context.family, interfaces: context.interfaces)
         var result = [everything]
         for (matchIndex, match) in rule.matches.enumerated() {
+            if withoutThrottles && match.throttle != nil { continue }
             let alternatives = self.alternatives(for: match, unknownId: index.unknownId(at: position, match: matchIndex), hook: hook,
                                                  beforeConntrack: beforeConntrack)
             guard let alternatives else { continue }
@@ -114,6 +116,9 @@ struct MatchSpace {
             return box { $0.connectionMark = choose(set); $0.state = ConnectionStates.all.subtracting(.untracked) }
         case .opaque:
             return unknown()
+        case .throttle(let throttle):
+            guard let holds = context.throttleAnswer(throttle, negated: negated) else { return unknown() }
+            return holds ? nil : []
         case .oneOf(let conjunctions):
             var union: [PacketBox] = []
             for conjunction in conjunctions {

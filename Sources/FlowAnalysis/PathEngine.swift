@@ -24,7 +24,7 @@ public struct PathEngine: Sendable {
 
     /// Runs a space of packets through the host and returns what becomes of each part.
     public func run(_ space: PacketSpace, from origin: Origin) -> [Outcome] {
-        let fragments = space.boxes.map { Fragment(box: $0, decisions: []) }
+        let fragments = space.boxes.map { Fragment(box: $0, decisions: [], throttles: []) }
         var outcomes: [Outcome] = []
         switch origin {
         case .host:
@@ -65,7 +65,8 @@ public struct PathEngine: Sendable {
 
     /// A fragment at the end of its path: accepted, or decided by its last (dropping) decision.
     private func outcome(_ fragment: Fragment, path: PathKind, accepted: Bool = false) -> Outcome {
-        Outcome(box: fragment.box, verdict: accepted ? .accept : fragment.decisions.last!.verdict, path: path, decisions: fragment.decisions)
+        Outcome(box: fragment.box, verdict: accepted ? .accept : fragment.decisions.last!.verdict, path: path, decisions: fragment.decisions,
+                throttles: fragment.throttles)
     }
 
     /// Splits a fragment by whether its destination is the host.
@@ -91,6 +92,14 @@ public struct PathEngine: Sendable {
     struct Fragment: Hashable {
         var box: PacketBox
         var decisions: [Decision]
+        /// Throttles met so far whose answer decided whether their rule applied, in path order.
+        var throttles: [DecidedThrottle]
+
+        /// The same history with other packets.
+        func with(_ box: PacketBox) -> Fragment { Fragment(box: box, decisions: decisions, throttles: throttles) }
+
+        /// The same packets with one more decision.
+        func adding(_ decision: Decision) -> Fragment { Fragment(box: box, decisions: decisions + [decision], throttles: throttles) }
     }
 
     struct HookResult {
@@ -125,7 +134,7 @@ public struct PathEngine: Sendable {
             let policy = Decision(hook: hook, table: table.name, baseChain: chain.name, chain: chain.name, rule: nil, position: nil,
                                   verdict: base.policy, chainLocation: chain.location, isNatTable: base.isNat)
             var passed = result.accepted + bypass
-            let fallen = result.returned.map { Fragment(box: $0.box, decisions: $0.decisions + [policy]) }
+            let fallen = result.returned.map { $0.adding(policy) }
             if base.policy == .accept { passed += fallen } else { dropped += fallen }
             dropped += result.dropped
             current = PathEngine.coalesce(passed)
@@ -170,6 +179,10 @@ public struct PathEngine: Sendable {
             default: break
             }
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
+            let throttles = DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context)
+            if !throttles.isEmpty {
+                pending = noteThrottles(throttles, of: rule, at: position, frame: frame, pending)
+            }
             let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
             if ruleBoxes.isEmpty { continue }
             var matched: [Fragment] = []
@@ -180,7 +193,7 @@ public struct PathEngine: Sendable {
                     var next: [PacketBox] = []
                     for box in remaining {
                         if let inside = box.intersection(ruleBox) {
-                            matched.append(Fragment(box: inside, decisions: fragment.decisions))
+                            matched.append(fragment.with(inside))
                             next += box.subtracting(ruleBox)
                         } else {
                             next.append(box)
@@ -188,7 +201,7 @@ public struct PathEngine: Sendable {
                     }
                     remaining = next
                 }
-                rest += remaining.map { Fragment(box: $0, decisions: fragment.decisions) }
+                rest += remaining.map { fragment.with($0) }
             }
             if matched.isEmpty { continue }
             func decision(_ verdict: Verdict) -> Decision {
@@ -198,7 +211,7 @@ public struct PathEngine: Sendable {
             switch rule.action {
             case .verdict(let verdict):
                 let made = decision(verdict)
-                let decided = matched.map { Fragment(box: $0.box, decisions: $0.decisions + [made]) }
+                let decided = matched.map { $0.adding(made) }
                 if verdict == .accept { result.accepted += decided } else { result.dropped += decided }
                 pending = rest
             case .return:
@@ -206,7 +219,7 @@ public struct PathEngine: Sendable {
                 pending = rest
             case .jump(let name), .goto(let name):
                 guard let target = index.chainIndex(table: frame.table, named: name) else {
-                    result.dropped += matched.map { Fragment(box: $0.box, decisions: $0.decisions + [decision(.drop)]) }
+                    result.dropped += matched.map { $0.adding(decision(.drop)) }
                     pending = rest
                     break
                 }
@@ -257,7 +270,7 @@ public struct PathEngine: Sendable {
             case .nat(let action):
                 let made = decision(.accept)
                 result.accepted += matched.map { fragment in
-                    var changed = Fragment(box: fragment.box, decisions: fragment.decisions + [made])
+                    var changed = fragment.adding(made)
                     switch action {
                     case .destination(let address, let ports):
                         if let address {
@@ -289,10 +302,10 @@ public struct PathEngine: Sendable {
                     accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
                     dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
                     if fragment.box.answer(for: id) != false {
-                        result.accepted.append(Fragment(box: accepted, decisions: fragment.decisions + [decision(.accept)]))
+                        result.accepted.append(fragment.with(accepted).adding(decision(.accept)))
                     }
                     if fragment.box.answer(for: id) != true {
-                        result.dropped.append(Fragment(box: dropped, decisions: fragment.decisions + [decision(.drop)]))
+                        result.dropped.append(fragment.with(dropped).adding(decision(.drop)))
                     }
                 }
                 pending = rest
@@ -307,6 +320,38 @@ public struct PathEngine: Sendable {
         result.returned += pending
         if result.accepted.count > 32 { result.accepted = PathEngine.coalesce(result.accepted) }
         if result.dropped.count > 32 { result.dropped = PathEngine.coalesce(result.dropped) }
+        return result
+    }
+
+    /// Splits fragments by whether they meet every condition of `rule` but its throttles (other
+    /// unknown conditions taken as possibly holding); the part that does records `throttles`.
+    private func noteThrottles(_ throttles: [DecidedThrottle], of rule: Rule, at position: RulePosition, frame: Frame,
+                               _ fragments: [Fragment]) -> [Fragment] {
+        let met = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack, withoutThrottles: true)
+            .map(\.withoutUnknowns)
+        if met.isEmpty { return fragments }
+        var result: [Fragment] = []
+        for fragment in fragments {
+            let new = throttles.filter { !$0.isIn(fragment.throttles) }
+            if new.isEmpty {
+                result.append(fragment)
+                continue
+            }
+            var remaining = [fragment.box]
+            for box in met {
+                var next: [PacketBox] = []
+                for part in remaining {
+                    if let inside = part.intersection(box) {
+                        result.append(Fragment(box: inside, decisions: fragment.decisions, throttles: fragment.throttles + new))
+                        next += part.subtracting(box)
+                    } else {
+                        next.append(part)
+                    }
+                }
+                remaining = next
+            }
+            result += remaining.map { fragment.with($0) }
+        }
         return result
     }
 
@@ -326,11 +371,16 @@ public struct PathEngine: Sendable {
     /// which keeps chains of hundreds of unmodelled matches linear instead of exponential.
     static func coalesce(_ fragments: [Fragment], answerVariants: Int = 2) -> [Fragment] {
         if fragments.count < 2 { return fragments }
-        var byHistory: [[Decision]: [PacketBox]] = [:]
-        var order: [[Decision]] = []
+        struct History: Hashable {
+            var decisions: [Decision]
+            var throttles: [DecidedThrottle]
+        }
+        var byHistory: [History: [PacketBox]] = [:]
+        var order: [History] = []
         for fragment in fragments {
-            if byHistory[fragment.decisions] == nil { order.append(fragment.decisions) }
-            byHistory[fragment.decisions, default: []].append(fragment.box)
+            let history = History(decisions: fragment.decisions, throttles: fragment.throttles)
+            if byHistory[history] == nil { order.append(history) }
+            byHistory[history, default: []].append(fragment.box)
         }
         return order.flatMap { history -> [Fragment] in
             var boxes = widen(byHistory[history]!, answerVariants: answerVariants).coalesced().boxes
@@ -342,7 +392,7 @@ public struct PathEngine: Sendable {
                     return loose
                 }).coalesced().boxes
             }
-            return boxes.map { Fragment(box: $0, decisions: history) }
+            return boxes.map { Fragment(box: $0, decisions: history.decisions, throttles: history.throttles) }
         }
     }
 
@@ -379,14 +429,15 @@ final class MatchSpaceBox: Sendable {
         var position: RulePosition
         var hook: Hook
         var beforeConntrack: Bool
+        var withoutThrottles: Bool
     }
 
     init(_ value: MatchSpace) { self.value = value }
 
-    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool) -> [PacketBox] {
-        let key = CacheKey(position: position, hook: hook, beforeConntrack: beforeConntrack)
+    func boxes(for rule: Rule, at position: RulePosition, hook: Hook, beforeConntrack: Bool, withoutThrottles: Bool = false) -> [PacketBox] {
+        let key = CacheKey(position: position, hook: hook, beforeConntrack: beforeConntrack, withoutThrottles: withoutThrottles)
         if let known = cache.withLock({ $0[key] }) { return known }
-        let boxes = value.boxes(for: rule, at: position, hook: hook, beforeConntrack: beforeConntrack)
+        let boxes = value.boxes(for: rule, at: position, hook: hook, beforeConntrack: beforeConntrack, withoutThrottles: withoutThrottles)
         cache.withLock { $0[key] = boxes }
         return boxes
     }

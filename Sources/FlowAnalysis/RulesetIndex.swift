@@ -100,6 +100,8 @@ public struct RulesetIndex: Sendable {
                     let reason: String
                     switch match.condition {
                     case .opaque(let opaque): reason = opaque.reason
+                    case .throttle(let throttle):
+                        reason = "\(throttle.construct.keyword) kept unknown on request (throttles unknown); ordinarily decided by its within-limits answer"
                     case .addressType: reason = "address type not decidable from the matrix"
                     case .packetMark, .connectionMark: reason = "mark mask too irregular to enumerate"
                     default: reason = "not modelled"

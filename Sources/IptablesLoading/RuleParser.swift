@@ -260,7 +260,13 @@ struct RuleParser {
         }
         context = .opaqueModule(name)
         let rest = consumeUntilTopLevel(stopAtImplicit: name != "dccp")
-        addOpaque(module: name, negated: rest.negated, text: slice(token, rest.tokens.last ?? nameToken))
+        let text = slice(token, rest.tokens.last ?? nameToken)
+        if ThrottleModules.isThrottle(name),
+           let throttle = ThrottleModules.throttle(module: name, words: rest.tokens.filter { !$0.isBang }.map(\.text)) {
+            matches.append(Match(.throttle(throttle), negated: rest.negated, text: text))
+            return
+        }
+        addOpaque(module: name, negated: rest.negated, text: text)
     }
 
     private mutating func moduleOption(_ module: String, _ option: Token, negation: Token?) throws(IptablesLoadingError) {

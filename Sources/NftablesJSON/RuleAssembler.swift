@@ -23,7 +23,8 @@ struct RuleAssembler {
             switch statement {
             case .condition(let more):
                 // Implied header checks repeat across statements (`ip saddr … ip daddr …`); one is enough.
-                for match in more where match.isOpaque || !matches.contains(where: { $0.match == match }) {
+                // Opaque matches and throttles are each their own test, however alike.
+                for match in more where match.isOpaque || match.throttle != nil || !matches.contains(where: { $0.match == match }) {
                     matches.append((match, effects.count))
                 }
             case .unknown(let match, let name):

@@ -56,6 +56,14 @@ struct StatementReader {
             return .sideEffect(key)
         case "set", "map":
             // Dynamic set updates: the sets themselves become opaque to lookups (see NamedSet.isDynamic).
+            // Per-element statements (`add @s { ip saddr limit rate over 5/minute }`) decide whether the rule goes on.
+            if let statements = body["stmt"] {
+                let text = ExpressionText.statement(node)
+                if let throttle = JSONThrottles.meter(statements.itemsOrSingle) { return .condition([Match(.throttle(throttle), text: text)]) }
+                if !statements.itemsOrSingle.allSatisfy({ $0.tagged?.key == "counter" }) {
+                    return .condition([builder.opaque("meter", reason: "per-element statements other than rate limits, quotas and counts are not modelled", text: text)])
+                }
+            }
             return .sideEffect("\(key) \(body["op"]?.string ?? "update") \(body["set"].map(ExpressionText.render) ?? body["map"].map(ExpressionText.render) ?? "")")
         case "flow":
             builder.warn("'flow add \(body["flowtable"].map(ExpressionText.render) ?? "")': later packets of offloaded connections bypass the forward hook; not modelled")
@@ -66,6 +74,8 @@ struct StatementReader {
             return try mangle(body)
         case "limit", "quota", "ct count", "meter", "tproxy", "numgen", "last":
             let text = key + " " + (body.isNull ? "" : body.compactText)
+            let throttle = key == "meter" ? body["stmt"].flatMap { JSONThrottles.meter($0.itemsOrSingle) } : JSONThrottles.throttle(key, body)
+            if let throttle { return .condition([Match(.throttle(throttle), text: text)]) }
             return .condition([builder.opaque(key, reason: "\(key) depends on traffic or state outside the packet", text: text)])
         case "xt":
             let name = body["name"]?.string ?? "?"

@@ -2,7 +2,7 @@ import FirewallModel
 import NftablesBytecode
 
 /// Verdicts and statements: what a rule does once its matches hold, and the expressions that
-/// filter by state the model does not keep (rates, quotas) as opaque matches.
+/// filter by state the model does not keep (rates, quotas, connection counts, meters) as throttles.
 extension RuleDelinearizer {
     func verdict(_ code: VerdictCode, chain: String?) throws(NftablesLoadingError) -> Action {
         switch code {
@@ -32,11 +32,11 @@ extension RuleDelinearizer {
             state.pieces.append(.text("log" + (prefix.map { " prefix \"\($0)\"" } ?? "") + (group.map { " group \($0)" } ?? "")))
         case .limit(let rate, let unit, let burst, let type, let flags):
             let text = "limit rate \(flags & 1 != 0 ? "over " : "")\(rate)\(type == 1 ? " bytes" : "")/\([1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week"][unit] ?? "\(unit)s") burst \(burst)\(type == 1 ? " bytes" : " packets")"
-            appendOpaque(&state, module: "limit", text: text, expression: expression)
+            throttleOrOpaque(&state, module: "limit", text: text, expression: expression)
         case .quota(let bytes, _, let flags):
-            appendOpaque(&state, module: "quota", text: "quota \(flags & 1 != 0 ? "over " : "")\(bytes) bytes", expression: expression)
+            throttleOrOpaque(&state, module: "quota", text: "quota \(flags & 1 != 0 ? "over " : "")\(bytes) bytes", expression: expression)
         case .connlimit(let count, let flags):
-            appendOpaque(&state, module: "connlimit", text: "ct count \(flags & 1 != 0 ? "over " : "")\(count)", expression: expression)
+            throttleOrOpaque(&state, module: "connlimit", text: "ct count \(flags & 1 != 0 ? "over " : "")\(count)", expression: expression)
         case .reject(let type, let code):
             state.verdict = .verdict(.reject)
             state.pieces.append(.text(type == 1 ? "reject with tcp reset" : "reject type \(type) code \(code)"))
@@ -78,8 +78,12 @@ extension RuleDelinearizer {
                 state.pieces.append(.text(text))
             } else {
                 // Per-element expressions (`meter`): a rate or quota per key decides whether the rule goes on.
-                appendOpaque(&state, module: "meter", text: text + " { " + expressions.map { notation($0) }.joined(separator: " ") + " }",
-                             expression: expression)
+                let shown = text + " { " + expressions.map { notation($0) }.joined(separator: " ") + " }"
+                if let throttle = RuleDelinearizer.meter(op: op, expressions) {
+                    appendThrottle(&state, throttle, text: shown)
+                } else {
+                    appendOpaque(&state, module: "meter", text: shown, expression: expression)
+                }
             }
         case .objref(let type, let name, _, let setName):
             if let setName {
@@ -99,7 +103,11 @@ extension RuleDelinearizer {
             state.pieces.append(.text("flow add @\(table)"))
             warn("'flow add @\(table)': offloaded flows bypass the hooks once established; modelled as a statement")
         case .match(let name, let revision, let info):
-            xtMatch(&state, name: name, revision: revision, info: info, expression: expression)
+            if let (throttle, negated) = RuleDelinearizer.xtThrottle(name: name, revision: revision, info: info) {
+                appendThrottle(&state, throttle, negated: negated, text: "-m \(name)")
+            } else {
+                xtMatch(&state, name: name, revision: revision, info: info, expression: expression)
+            }
         case .target(let name, let revision, let info):
             xtTarget(&state, name: name, revision: revision, info: info, expression: expression)
         case .other("synproxy", _), .other("fwd", _):
@@ -116,6 +124,15 @@ extension RuleDelinearizer {
         default:
             if case .other = expression { state.sawUnknownExpression = true }
             appendOpaque(&state, module: expression.name, text: notation(expression), expression: expression)
+        }
+    }
+
+    /// A native rate limit, quota or connection count as a throttle, or opaque when its flags are unknown.
+    private mutating func throttleOrOpaque(_ state: inout RuleState, module: String, text: String, expression: Expression) {
+        if let throttle = RuleDelinearizer.throttle(expression) {
+            appendThrottle(&state, throttle, text: text)
+        } else {
+            appendOpaque(&state, module: module, text: text, expression: expression)
         }
     }
 

@@ -66,6 +66,7 @@ public enum DumpReport {
         case .comment(let text): return "comment \"\(text)\""
         case .addressFamily(let wanted): return "nfproto \(not)\(wanted == .ipv4 ? "ipv4" : "ipv6")"
         case .opaque(let opaque): return "opaque(\(opaque.module): \(match.text))"
+        case .throttle(let throttle): return "throttle(\(throttle.construct.keyword): \(match.text))"
         case .oneOf(let conjunctions):
             return "\(not)one of {" + conjunctions.map { $0.map { describe($0, family: family) }.joined(separator: " ") }.joined(separator: " | ") + "}"
         }

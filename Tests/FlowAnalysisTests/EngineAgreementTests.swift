@@ -31,7 +31,9 @@ import Testing
     -A INPUT -p udp -m udp ! --sport 53 -m iprange --src-range 192.0.2.10-192.0.2.20 -j ACCEPT
     -A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
     -A INPUT -p tcp -m tcp --tcp-flags SYN,RST,ACK SYN -m mark --mark 0x7 -j ACCEPT
+    -A INPUT -p tcp -m tcp --dport 2222 -m recent --update --seconds 60 --hitcount 4 --name ssh -j DROP
     -A INPUT -p tcp -m tcp --dport 22 -m limit --limit 3/min -j ACCEPT
+    -A INPUT -p tcp -m tcp --dport 2222 -m length --length 0:100 -m hashlimit --hashlimit-upto 5/sec --hashlimit-name h -j ACCEPT
     -A web -s 192.0.2.0/25 -j RETURN
     -A web -p tcp -m tcp --dport 443 -j ACCEPT
     -A web -i eth+ -p tcp -m tcp --dport 80 -j ACCEPT
@@ -52,7 +54,7 @@ import Testing
             for packet in samples(of: outcome.box, interfaces: subject.context.interfaces) {
                 let answers = Dictionary(uniqueKeysWithValues: outcome.box.unknowns.map { ($0.id, $0.holds) })
                 let trace = subject.interpreter.run(packet, from: .network, answers: answers)
-                if trace.verdict != outcome.verdict || trace.deciding?.location != outcome.deciding?.location {
+                if trace.verdict != outcome.verdict || trace.deciding?.location != outcome.deciding?.location || trace.throttles != outcome.throttles {
                     disagreements.append("\(packet): engine \(outcome.verdict) by \(outcome.deciding?.location.description ?? "-"), interpreter \(trace.verdict) by \(trace.deciding?.location.description ?? "-")")
                 }
             }

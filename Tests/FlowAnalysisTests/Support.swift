@@ -14,11 +14,11 @@ struct Subject {
         self.context = context
     }
 
-    init(_ text: String, family: AddressFamily = .ipv4, local: String = "198.51.100.10") throws {
+    init(_ text: String, family: AddressFamily = .ipv4, local: String = "198.51.100.10", throttles: ThrottleMode = .withinLimits) throws {
         let ruleset = try IptablesLoader.load(text, source: "test.rules", family: family)
         index = RulesetIndex(ruleset: ruleset, family: family)
         context = AnalysisContext(family: family, localAddresses: AddressPrefix(local)!.addresses,
-                                  extraInterfaces: [InterfacePattern(name: "eth0", isWildcard: false)], ruleset: ruleset)
+                                  extraInterfaces: [InterfacePattern(name: "eth0", isWildcard: false)], ruleset: ruleset, throttles: throttles)
     }
 
     /// A TCP SYN from the network to the host.

@@ -91,13 +91,12 @@ struct CorpusFactTests {
         // -A accept_log -i ppp0 ! -p tcp -m limit --limit 1/sec -j LOG … (line 48)
         let log = try #require(table.chain(named: "accept_log")?.rules[1])
         #expect(log.matches.map(\.negated) == [false, true, false])
-        #expect(log.opaqueMatches.map(\.text) == ["-m limit --limit 1/sec"])
+        #expect(log.matches.compactMap(\.throttle) == [Throttle(.limit, withinLimits: true)])
+        #expect(log.matches.map(\.text).last == "-m limit --limit 1/sec")
 
-        // Every opaque match is reported: limit (5 rules) and mac (2 rules).
-        #expect(ruleset.diagnostics.count == 7)
-        #expect(Set(ruleset.diagnostics.map(\.message)) == [
-            "match 'limit' is not modelled; treated as unknown", "match 'mac' is not modelled; treated as unknown",
-        ])
+        // Every opaque match is reported: mac (2 rules); the limits (5 rules) are throttles, not opaque.
+        #expect(ruleset.diagnostics.count == 2)
+        #expect(Set(ruleset.diagnostics.map(\.message)) == ["match 'mac' is not modelled; treated as unknown"])
     }
 
     @Test("fedora27-firewalld: per-rule counters are dropped from the text; gotos and CT targets")

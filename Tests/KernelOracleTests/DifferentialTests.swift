@@ -16,7 +16,8 @@ struct KernelOracleDifferential {
         ("REJECT", "-j REJECT"), ("negation", "! -"), ("multiport", "-m multiport"), ("iprange", "-m iprange"),
         ("ctstate", "--ctstate"), ("state", "--state"), ("--syn/--tcp-flags", "--syn"), ("icmp types", "-type"),
         ("-i", "-i "), ("-o", "-o "), ("MARK", "-j MARK"), ("mark", "-m mark"), ("CONNMARK", "-j CONNMARK"),
-        ("connmark", "-m connmark"), ("notrack", "otrack"), ("LOG", "-j LOG"),
+        ("connmark", "-m connmark"), ("notrack", "otrack"), ("LOG", "-j LOG"), ("limit", "-m limit"), ("hashlimit", "-m hashlimit"),
+        ("connlimit", "-m connlimit"), ("recent", "-m recent"), ("quota", "-m quota"),
     ]
 
     /// What the nft scripts exercise, the same way.
@@ -25,6 +26,8 @@ struct KernelOracleDifferential {
         ("verdict maps", " vmap "), ("concatenations", " . "), ("iif/oif by index", "if \""), ("iifname/oifname", "name "),
         ("jump", "jump "), ("goto", "goto "), ("return", "return"), ("ct state", "ct state"), ("meta mark", "meta mark"),
         ("ct mark", "ct mark"), ("notrack", "notrack"), ("reject", "reject"), ("log", "log prefix"), ("route chain", "type route"),
+        ("limit rate", "limit rate"), ("limit rate over", "limit rate over"), ("meter", "meter "), ("set update with a limit", "add @"),
+        ("ct count", "ct count"), ("quota", "quota "),
     ]
 
     @Test(arguments: OracleBackend.selected)

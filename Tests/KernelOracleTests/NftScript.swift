@@ -1,3 +1,4 @@
+import Foundation
 import FirewallModel
 
 /// Writes a generated ruleset as an nft script for `nft -f`, so the native nftables path (kernel
@@ -19,6 +20,11 @@ import FirewallModel
 /// Outside the inet table, IPv4 protocols are matched as `ip protocol`, single ports as `th`
 /// ports, several conntrack states as an anonymous set rather than a bitmask, and a positive
 /// address prefix of a rule ending in a verdict as a one-element verdict map.
+///
+/// Throttles become the nft throttle with the same within-limits answer: `limit` a `limit rate`,
+/// `hashlimit` a `meter` with a per-source limit, `connlimit` `ct count`, `quota` `quota`, and
+/// `recent` a per-source limit in a dynamic set (`add @w…`, in the inet table) or a `meter`;
+/// `over` where the iptables match (with its `!`) does not match within limits.
 ///
 /// In all styles, a positive multiport match whose target is a verdict becomes a verdict map, and a
 /// positive address prefix together with a positive single port becomes a concatenation
@@ -173,6 +179,8 @@ struct NftScript {
                     comment = words[1]
                 case "icmp", "icmp6":
                     statements += icmpMatch(words[1], v6: module == "icmp6", negated: negated)
+                case "limit", "hashlimit", "connlimit", "quota", "recent":
+                    statements.append(throttle(module, words, negated: negated, table: table, sets: &sets))
                 default:
                     statements.append("# unknown \(match)")
                 }
@@ -209,8 +217,35 @@ struct NftScript {
         if let comment { tail.append("comment \"\(comment)\"") }
         guard let ports = eitherPorts else { return [(statements + tail).joined(separator: " ")] }
         let list = "{ \(ports.joined(separator: ", ")) }"
+        // A meter belongs to one rule: the second rule gets its own.
+        let second = statements.map { $0.replacingOccurrences(of: #"^meter (\w+) "#, with: "meter $1_2 ", options: .regularExpression) }
         return [(statements + ["\(proto) sport \(list)"] + tail).joined(separator: " "),
-                (statements + ["\(proto) sport != \(list)", "\(proto) dport \(list)"] + tail).joined(separator: " ")]
+                (second + ["\(proto) sport != \(list)", "\(proto) dport \(list)"] + tail).joined(separator: " ")]
+    }
+
+    /// The nft throttle for an iptables throttle match (`words` are its options, `!` left out).
+    private func throttle(_ module: String, _ words: [String], negated: Bool, table: String, sets: inout [String]) -> String {
+        let within: Bool
+        switch module {
+        case "hashlimit": within = words.contains("--hashlimit-upto")
+        case "connlimit": within = words.contains("--connlimit-upto") != negated
+        case "recent": within = words.contains("--set") != negated
+        case "quota": within = !negated
+        default: within = true
+        }
+        let over = within ? "" : "over "
+        let rate = "limit rate \(over)10000/second burst 10000 packets"
+        let name = words.firstIndex(where: { $0 == "--hashlimit-name" || $0 == "--name" }).map { words[$0 + 1] } ?? "m"
+        switch module {
+        case "connlimit": return "ct count \(over)100000"
+        case "quota": return "quota \(over)1000 mbytes"
+        case "limit": return rate
+        case "recent" where isInet(table):
+            sets.append("set \(name) { type \(isV4 ? "ipv4_addr" : "ipv6_addr"); size 65535; flags dynamic; }")
+            return "add @\(name) { \(addressFamily) saddr \(rate) }"
+        default:
+            return "meter \(name) size 65535 { \(addressFamily) saddr \(rate) }"
+        }
     }
 
     /// Verdicts a verdict map can hold.

@@ -10,13 +10,19 @@ import FlowAnalysis
 /// `--syn`, `--tcp-flags`, `conntrack --ctstate` and `state --state`, `-i`/`-o` (eth0, eth1,
 /// eth+, eth2, lo), `iprange`, ICMP types by name, number and type/code, `mark`, `connmark`,
 /// `comment`; ACCEPT, DROP, REJECT, LOG, MARK, CONNMARK and (raw) CT --notrack / NOTRACK
-/// targets; negation of every match that has one.
+/// targets; negation of every match that has one. Throttles (`limit`, `hashlimit`, `connlimit`,
+/// `recent`, `quota`) with limits no probe run comes near, and `recent` lists that are checked but
+/// never set (names `w…`) or set but never checked (`s…`): every probe sees the kernel give their
+/// within-limits answer, whatever the probes before it did.
 struct RulesetGenerator {
     var rng: SplitMix64
     let family: AddressFamily
     let layout: Layout
     /// Features to leave out (`raw`, `mangle`, `ctstate`, …), so a campaign can look past a known disagreement.
     let excluded: Set<String>
+
+    /// Throttles drawn so far, for unique hashlimit, recent and meter names.
+    private(set) var throttleCount = 0
 
     /// Addresses and ports the rules mention, and their neighbours: where probes should land.
     private(set) var boundaryAddresses: [UInt128] = []
@@ -205,8 +211,34 @@ struct RulesetGenerator {
         if conntrackHere && !excluded.contains("connmark") && chance(0.06) {
             matches.append("-m connmark \(negation())--mark \(pick(["0x1", "0x0", "0x2", "0x100/0xffffff00"]))")
         }
+        if !excluded.contains("throttles") && chance(0.12) { matches.append(throttle(conntrackHere: conntrackHere)) }
         if chance(0.04) { matches.append("-m comment --comment oracle-\(int(1...999))") }
         return GeneratedRuleset.Rule(matches: matches, target: target(table: table, chain: chain, callees: callees))
+    }
+
+    /// A throttle match, as iptables-save writes it. Connection limits need connection tracking, so
+    /// they are drawn only where the packet has a connection (`conntrackHere`).
+    mutating func throttle(conntrackHere: Bool) -> String {
+        throttleCount += 1
+        let number = throttleCount
+        var kinds = ["limit", "hashlimit", "recent", "recent", "quota"]
+        if conntrackHere { kinds += ["connlimit", "connlimit"] }
+        switch pick(kinds) {
+        case "limit":
+            return "-m limit --limit 10000/sec --limit-burst 10000"
+        case "hashlimit":
+            let option = chance(0.5) ? "--hashlimit-upto" : "--hashlimit-above"
+            return "-m hashlimit \(option) 10000/sec --hashlimit-burst 10000 --hashlimit-mode srcip --hashlimit-name h\(number)"
+        case "connlimit":
+            let option = chance(0.5) ? "--connlimit-upto" : "--connlimit-above"
+            return "-m connlimit \(negation())\(option) 100000 --connlimit-mask \(width) --connlimit-saddr"
+        case "quota":
+            return "-m quota \(negation())--quota 1000000000"
+        default:
+            if chance(0.3) { return "-m recent --set --name s\(number) --mask \(format(fullMask)) --rsource" }
+            let mode = pick(["--rcheck --seconds 60", "--update --seconds 60 --hitcount \(int(2...5))", "--rcheck", "--update", "--remove"])
+            return "-m recent \(negation())\(mode) --name w\(number) --mask \(format(fullMask)) --rsource"
+        }
     }
 
     mutating func protocolMatches(_ proto: String) -> [String] {

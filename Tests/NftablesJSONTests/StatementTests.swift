@@ -74,10 +74,11 @@ import Testing
         #expect(try actions(#"[{"redirect": null}]"#) == [.nat(.redirect(ports: nil))])
     }
 
-    @Test func limitIsAMatchThatMayFail() throws {
+    @Test func limitIsAThrottle() throws {
         let rules = try Snippet.rules("[" + StatementTests.tcp22 + #", {"limit": {"rate": 5, "per": "second", "burst": 5}}, {"accept": null}]"#)
         #expect(rules.count == 1)
-        #expect(rules[0].matches.map(\.isOpaque) == [false, false, true])
+        #expect(rules[0].matches.map(\.isOpaque) == [false, false, false])
+        #expect(rules[0].matches[2].throttle == Throttle(.limit, withinLimits: true))
         #expect(rules[0].text == "tcp dport 22 limit rate 5/second accept")
         #expect(rules[0].action == .verdict(.accept))
     }

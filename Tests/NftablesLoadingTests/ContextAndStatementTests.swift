@@ -137,7 +137,7 @@ import Testing
         #expect(rules[0].text == "meta pkttype 0x1 drop")
     }
 
-    @Test func statefulExpressionsAreOpaqueMatches() throws {
+    @Test func statefulExpressionsAreThrottles() throws {
         // meter m { ip saddr limit rate over 10/second } drop; quota over 100 mbytes drop; ct count over 4 drop
         let (rules, diagnostics) = try delinearize("""
         ip t input handle 20
@@ -151,8 +151,11 @@ import Testing
           [ connlimit count 4 flags 1 ]
           [ immediate reg 0 drop ]
         """, sets: [SetObject(family: .ip, table: "t", name: "m", flags: 0x21, keyLength: 4)])
-        #expect(rules.allSatisfy { $0.matches.count == 1 && $0.matches[0].isOpaque && $0.action == .verdict(.drop) })
-        #expect(diagnostics.count == 3)
+        #expect(rules.allSatisfy { $0.matches.count == 1 && $0.action == .verdict(.drop) })
+        #expect(rules.map { $0.matches[0].throttle } == [Throttle(.meter, withinLimits: false), Throttle(.quota, withinLimits: false),
+                                                         Throttle(.connectionCount, withinLimits: false)])
+        #expect(diagnostics.isEmpty)
+        #expect(rules[0].text == "add @m { limit rate 10/second burst 5 type packets flags 0x1 } drop")
         #expect(rules[1].text == "quota over 104857600 bytes drop")
         #expect(rules[2].text == "ct count over 4 drop")
     }

@@ -337,10 +337,10 @@ import Testing
     }
 
     @Test func opaqueStatementsAreBoundedAndReported() throws {
-        // limit rate 5/minute accept
+        // A limit with a flag the model does not know (bit 1) stays opaque.
         let (rules, diagnostics) = try delinearize("""
         inet filter input handle 32
-          [ limit rate 5/minute burst 5 type packets flags 0x0 ]
+          [ limit rate 5/minute burst 5 type packets flags 0x2 ]
           [ immediate reg 0 accept ]
         """)
         #expect(rules[0].matches.count == 1)
@@ -348,7 +348,7 @@ import Testing
         #expect(rules[0].action == .verdict(.accept))
         #expect(diagnostics.count == 1)
         #expect(diagnostics[0].location?.detail == "table inet filter chain input handle 32")
-        #expect(diagnostics[0].message.contains("[ limit rate 5/minute burst 5 type packets flags 0x0 ]"))
+        #expect(diagnostics[0].message.contains("[ limit rate 5/minute burst 5 type packets flags 0x2 ]"))
     }
 
     @Test func unknownExpressionIsOpaqueNotDropped() throws {

@@ -36,8 +36,8 @@ import Testing
         :FORWARD DROP [0:0]
         :OUTPUT ACCEPT [0:0]
         -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-        -A INPUT -p tcp -m tcp --dport 22 -m limit --limit 3/min -j ACCEPT
-        -A INPUT -p tcp -m tcp --dport 22 -m limit --limit 5/min -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 22 -m length --length 0:1000 -j ACCEPT
+        -A INPUT -p tcp -m tcp --dport 22 -m length --length 0:1500 -j ACCEPT
         COMMIT
         """)
         let text = TextReport.render(report, style: TextStyle(colors: false))
