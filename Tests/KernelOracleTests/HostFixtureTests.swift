@@ -1,13 +1,18 @@
+import Audit
 import FirewallModel
 import FixtureSupport
 import FlowAnalysis
 import Foundation
+import NftablesLoading
+import NftablesNetlink
+import PortMatrix
 import Testing
 
 /// `Fixtures/hosts/debian-web.nft`, a Debian-style host firewall, loaded by the real nft into
 /// the testbed and read back over netlink: for ICMP and ICMPv6 probes of the types its idioms
 /// accept and of types they do not, fwaudit decides each verdict (no unknown condition left)
-/// and it is the kernel's.
+/// and it is the kernel's. Audited against `debian-web.yaml` (ssh, http, https, outbound, with
+/// `allow: [loopback, established, icmp, ndp]`), it is compliant with no finding at all.
 @Suite(.serialized, .needsNetworkNamespace)
 struct KernelOracleHostFixtures {
     static let path = "Fixtures/hosts/debian-web.nft"
@@ -62,5 +67,17 @@ struct KernelOracleHostFixtures {
                 #expect(fwaudit.engineAcceptance(probe) == [expected], "engine on \(probe)")
             }
         }
+    }
+
+    @Test func theHostIsCompliantWithItsMatrix() throws {
+        let matrixPath = "Fixtures/hosts/debian-web.yaml"
+        let matrix = try PortMatrixLoader.load(Scenario.load(matrixPath), source: matrixPath)
+        let state = try NftablesReader.read(script: packageRoot.appendingPathComponent(Self.path).path)
+        let ruleset = try NftablesLoader.load(state.snapshot, source: Self.path, interfaceNames: state.interfaceNames)
+        #expect(ruleset.diagnostics.isEmpty, "\(ruleset.diagnostics)")
+        let inputs = AddressFamily.allCases.map { AuditInput(kind: "nft-file", path: Self.path, family: $0) }
+        let report = Auditor(matrix: matrix, matrixPath: matrixPath, rulesets: [.ipv4: ruleset, .ipv6: ruleset], inputs: inputs).run()
+        #expect(report.flows.allSatisfy { $0.status == .allowed && $0.certainty == .definite }, "\(report.flows)")
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
     }
 }
