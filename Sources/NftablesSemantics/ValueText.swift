@@ -40,6 +40,10 @@ public enum ValueText {
             return icmpList(values.ranges, family: family, code: field == .icmpCode(family))
         case (.fibType, _):
             return list(values) { SymbolTables.addressType(number: $0)?.rawValue ?? "\($0)" }
+        case (.interfaceIndex, let condition?) where !interfaceNames(condition).isEmpty:
+            // Indexes the snapshot named: `iif "lo"`, as nft lists them.
+            let names = interfaceNames(condition).map { "\"\($0)\"" }
+            return names.count == 1 ? names[0] : "{ \(names.joined(separator: ", ")) }"
         case (.packetMark, _), (.connectionMark, _), (.interfaceIndex, _), (.opaque, _):
             return list(values) { "0x" + String($0, radix: 16) }
         default:
@@ -63,6 +67,15 @@ public enum ValueText {
         let byte = UInt8(value)
         let name = code ? SymbolTables.icmpCodeName(byte, family: family) : SymbolTables.icmpTypeName(byte, family: family)
         return name ?? "\(value)"
+    }
+
+    /// The interface names an interface condition (or a choice of them) tests.
+    static func interfaceNames(_ condition: Condition) -> [String] {
+        switch condition {
+        case .inInterface(let pattern), .outInterface(let pattern): [pattern.name]
+        case .oneOf(let alternatives): alternatives.flatMap { $0.flatMap { interfaceNames($0.condition) } }
+        default: []
+        }
     }
 
     /// A protocol number as nft prints it after `meta l4proto`: by name for the protocols nft reads
