@@ -80,6 +80,8 @@ public struct TrafficSpace: Sendable, Hashable {
     /// Nil when none of the protocols carries ports.
     public var sourcePorts: PortSet?
     public var destinationPorts: PortSet?
+    /// ICMP types and codes (`type << 8 | code`); nil when the space holds no ICMP of its family.
+    public var icmpTypes: IntervalSet<UInt16>? = nil
     /// Interfaces the packets arrive on (none for the host's own packets).
     public var inInterfaces: InterfaceScope
     /// Interfaces the packets leave through (none when the host is the destination).

@@ -187,7 +187,28 @@ struct FlowSpace {
             // Traffic to the host's own addresses leaves through lo, never a network interface.
             viaNetwork.destination = viaNetwork.destination.subtracting(context.localAddresses)
         }
-        return [viaLoopback, viaNetwork].filter { !$0.isEmpty }
+        return [viaLoopback, viaNetwork].flatMap(splitICMP).filter { !$0.isEmpty }
+    }
+
+    /// An ICMP packet that opens nothing is not `new`: it is untracked (neighbour discovery,
+    /// MLD) or invalid, as conntrack decides by its type.
+    func splitICMP(_ box: PacketBox) -> [PacketBox] {
+        let icmp = ProtocolSet(value: context.icmpProtocol)
+        guard box.layer4Protocol.contains(context.icmpProtocol), box.state.contains(.new) else { return [box] }
+        var other = box
+        other.layer4Protocol = box.layer4Protocol.subtracting(icmp)
+        var opening = box, untracked = box, invalid = box
+        opening.layer4Protocol = icmp
+        untracked.layer4Protocol = icmp
+        invalid.layer4Protocol = icmp
+        let openingTypes = ICMPTracking.values(ICMPTracking.openingTypes(family))
+        let untrackedTypes = ICMPTracking.values(ICMPTracking.untrackedTypes(family))
+        opening.icmpType = box.icmpType.intersection(openingTypes)
+        untracked.icmpType = box.icmpType.intersection(untrackedTypes)
+        untracked.state = box.state.subtracting(.new).union(.untracked)
+        invalid.icmpType = box.icmpType.subtracting(openingTypes).subtracting(untrackedTypes)
+        invalid.state = box.state.subtracting(.new).union(.invalid)
+        return [other, opening, untracked, invalid]
     }
 
     /// The traffic a documented flow covers, whatever its state, flags or source port.

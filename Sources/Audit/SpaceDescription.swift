@@ -11,6 +11,8 @@ struct SpaceDescription {
         var protocols = ProtocolSet(), sources = AddressSet(), destinations = AddressSet()
         var sourcePorts = PortSet(), destinationPorts = PortSet()
         var inInterfaces = InterfaceSet(count: interfaces.count), outInterfaces = InterfaceSet(count: interfaces.count)
+        var icmpTypes = IntervalSet<UInt16>()
+        let icmp: UInt8 = family == .ipv4 ? 1 : 58
         for box in boxes {
             protocols = protocols.union(box.layer4Protocol)
             sources = sources.union(box.source)
@@ -19,13 +21,14 @@ struct SpaceDescription {
                 sourcePorts = sourcePorts.union(box.sourcePort)
                 destinationPorts = destinationPorts.union(box.originalDestinationPort ?? box.destinationPort)
             }
+            if box.layer4Protocol.contains(icmp) { icmpTypes = icmpTypes.union(box.icmpType) }
             inInterfaces = inInterfaces.union(box.inInterface)
             outInterfaces = outInterfaces.union(box.outInterface)
         }
         return TrafficSpace(
             family: family, protocols: protocols, sources: sources, destinations: destinations,
             sourcePorts: sourcePorts.isEmpty ? nil : sourcePorts, destinationPorts: destinationPorts.isEmpty ? nil : destinationPorts,
-            inInterfaces: scope(inInterfaces), outInterfaces: scope(outInterfaces))
+            icmpTypes: icmpTypes.isEmpty ? nil : icmpTypes, inInterfaces: scope(inInterfaces), outInterfaces: scope(outInterfaces))
     }
 
     /// Interface classes as people read them: every external one is `any`.
@@ -63,7 +66,9 @@ struct SpaceDescription {
         // Port 0 is legal but reads like a mistake: prefer the next port the set holds.
         let destinationPort = dports.isFull() ? 40000 : (dports.min == 0 && dports.contains(1) ? 1 : dports.min ?? 40000)
         let flags: UInt8 = [0x02, 0x10, 0x12, 0x18].first { box.tcpFlags.contains($0) } ?? box.tcpFlags.min ?? 0x02
-        let icmp: UInt16 = box.icmpType.contains(8 << 8) ? 8 << 8 : box.icmpType.contains(128 << 8) ? 128 << 8 : box.icmpType.min ?? 0
+        // The family's echo request: conntrack opens connections for it (other types are invalid or untracked first).
+        let echoRequest: UInt16 = family == .ipv4 ? 8 << 8 : 128 << 8
+        let icmp: UInt16 = box.icmpType.contains(echoRequest) ? echoRequest : box.icmpType.min ?? 0
         let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new
         var packet = Packet(family: family, layer4Protocol: proto, source: source, destination: destination,
                             sourcePort: sourcePort, destinationPort: destinationPort, icmpType: icmp, tcpFlags: flags,

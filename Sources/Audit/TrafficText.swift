@@ -17,6 +17,14 @@ extension TrafficSpace {
     public var destinationsText: String { destinations.summarySyntax(family: family) }
     public var sourcePortsText: String { sourcePorts?.portSyntax ?? "-" }
     public var destinationPortsText: String { destinationPorts?.portSyntax ?? "-" }
+    /// `type 8`, `types 0,3,11` or `types 0-127` (codes left out when every code is in); nil
+    /// when every ICMP type is in or the space has no ICMP.
+    public var icmpTypesText: String? {
+        guard let icmpTypes, !icmpTypes.isFull() else { return nil }
+        let types = IntervalSet<UInt16>(ranges: icmpTypes.ranges.map { ($0.lowerBound >> 8)...($0.upperBound >> 8) })
+        let text = types.ranges.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
+        return (types.ranges.count == 1 && types.ranges[0].count == 1 ? "type " : "types ") + text.joined(separator: ",")
+    }
 }
 
 extension Finding {

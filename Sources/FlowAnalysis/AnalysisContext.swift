@@ -92,3 +92,25 @@ func tcpFlagValues(mask: UInt8, compare: UInt8) -> IntervalSet<UInt8> {
         UInt8(value) & mask == compare ? UInt8(value)...UInt8(value) : nil
     })
 }
+
+/// The connection-tracking state an ICMP or ICMPv6 packet that belongs to no connection gets:
+/// only queries open connections; neighbour discovery and MLD are not tracked; everything else
+/// (replies, errors, unknown types) is invalid on its own.
+public enum ICMPTracking {
+    /// Types that open a connection (`ct state new`): echo, timestamp, information and address
+    /// mask requests; ICMPv6 echo request and node information query.
+    public static func openingTypes(_ family: AddressFamily) -> [UInt8] {
+        family == .ipv4 ? [8, 13, 15, 17] : [128, 139]
+    }
+
+    /// ICMPv6 types conntrack leaves untracked: MLD queries and reports, router and neighbour
+    /// discovery, redirects, MLDv2 reports.
+    public static func untrackedTypes(_ family: AddressFamily) -> [UInt8] {
+        family == .ipv4 ? [] : [130, 131, 132, 133, 134, 135, 136, 137, 143]
+    }
+
+    /// The ICMP type/code values (`type << 8 | code`) of the given types.
+    public static func values(_ types: [UInt8]) -> IntervalSet<UInt16> {
+        IntervalSet(ranges: types.map { UInt16($0) << 8...(UInt16($0) << 8 | 0xff) })
+    }
+}

@@ -139,7 +139,8 @@ enum Values {
     static func icmpType(_ text: String, ipv6: Bool) throws(ValueError) -> IntervalSet<UInt16> {
         let names = ipv6 ? NameTables.icmpv6Names : NameTables.icmpNames
         let lowered = text.lowercased()
-        if lowered == "any" { return .full }
+        // `any` is the ICMP match's; ip6tables refuses it.
+        if lowered == "any" && !ipv6 { return .full }
         if let entry = names[lowered] {
             let type = UInt16(entry.type) << 8
             return IntervalSet((type | UInt16(entry.codes.lowerBound))...(type | UInt16(entry.codes.upperBound)))

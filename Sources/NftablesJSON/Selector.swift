@@ -120,8 +120,9 @@ struct SelectorReader {
         case ("ip6", "saddr"): return made(.address(.source, .ipv6))
         case ("ip6", "daddr"): return made(.address(.destination, .ipv6))
         case ("ip", "protocol"): return made(.layer4Protocol(.ipv4))
-        case ("ip6", "nexthdr"):
-            return opaque(text, "ip6 nexthdr is the first next header, which differs from the transport protocol when extension headers are present")
+        // The first next header: the transport protocol of a packet without extension headers, which
+        // are all the packets the model has (the bytecode reader reads it the same way).
+        case ("ip6", "nexthdr"): return made(.layer4Protocol(.ipv6))
         case ("tcp", "sport"), ("udp", "sport"), ("sctp", "sport"), ("udplite", "sport"), ("th", "sport"):
             return made(.port(.source, protocolNumber: proto == "th" ? nil : IPProtocol.nftNumber(named: proto)))
         case ("tcp", "dport"), ("udp", "dport"), ("sctp", "dport"), ("udplite", "dport"), ("th", "dport"):

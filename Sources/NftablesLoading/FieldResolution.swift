@@ -56,8 +56,13 @@ enum FieldResolution {
                 }
             case IPProtocol.icmp, IPProtocol.icmpv6:
                 let family: AddressFamily = number == IPProtocol.icmp ? .ipv4 : .ipv6
-                // The model's ICMP condition follows the packet's family: only exact when the family is known to agree.
-                if context.family == family, offset <= 1, offset + length <= 2 { return (offset == 0 ? .icmpType(family) : .icmpCode(family), dependency) }
+                // The model's ICMP condition reads the ICMP header of the packet's own family. With no family
+                // check (`meta l4proto ipv6-icmp icmpv6 type …` in an inet table) the kernel would also read the
+                // first bytes of ICMPv6 carried over IPv4, which is not traffic a host serves (DESIGN §3):
+                // exact for every packet the audit considers. A check of the other family stays opaque.
+                if context.family == nil || context.family == family, offset <= 1, offset + length <= 2 {
+                    return (offset == 0 ? .icmpType(family) : .icmpCode(family), dependency)
+                }
             default:
                 break
             }
@@ -102,6 +107,17 @@ enum FieldResolution {
         if result == typeResult, flags == 2 { return .fibType(.destination) }
         return .opaque(Expression.fib(flags: flags, result: result, destination: .verdict).description
             .replacingPrefix("[ ", with: "").replacingSuffix(" => reg 0 ]", with: ""))
+    }
+}
+
+extension Field {
+    /// The family and whether it is the code, for an ICMP or ICMPv6 type or code field.
+    var icmpFamily: (AddressFamily, code: Bool)? {
+        switch self {
+        case .icmpType(let family): (family, false)
+        case .icmpCode(let family): (family, true)
+        default: nil
+        }
     }
 }
 

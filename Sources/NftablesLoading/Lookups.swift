@@ -91,7 +91,12 @@ extension RuleDelinearizer {
         }
         if fields.count == 1 {
             let values = contents.union
-            let shown = reference ?? ValueText.render(fields[0], values, condition: builder.condition(fields[0], in: values))
+            var shown = reference ?? ValueText.render(fields[0], values, condition: builder.condition(fields[0], in: values))
+            if reference == nil, fields[0].length == 1, fields[0].mask == nil, let (family, code) = fields[0].field.icmpFamily {
+                // Element by element, so that `{ nd-router-advert, nd-neighbor-solicit }` is not printed as the range 134-135.
+                let elements = contents.entries.compactMap(\.fields.first).sorted { $0.lowerBound < $1.lowerBound }
+                shown = ValueText.icmpList(elements, family: family, code: code)
+            }
             constrain(&state, fields[0], values, negated: negated, expression: expression, rendered: shown)
             return
         }

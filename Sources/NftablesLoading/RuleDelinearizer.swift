@@ -75,7 +75,7 @@ struct RuleDelinearizer {
             switch expression {
             case .payload(let base, let offset, let length, let destination):
                 let (field, dependency) = FieldResolution.payload(base: base, offset: Int(offset), length: Int(length), context: state.context)
-                if let dependency { state.matches[dependency].hidden = true }
+                hideDependencies(of: field, dependency, &state)
                 state.store(RegisterValue(field: field, length: Int(length), dependency: dependency), at: destination)
             case .meta(let key, let destination):
                 state.store(RegisterValue(field: FieldResolution.meta(key), length: NotationParser.metaWidth(key)), at: destination)
@@ -120,6 +120,20 @@ struct RuleDelinearizer {
             }
         }
         return [state]
+    }
+
+    /// Leaves out of the rule text the protocol checks nft inserted for a load, as nft's listing
+    /// does: for ICMP, the family check and `meta l4proto` (an `ip protocol` or `ip6 nexthdr` the
+    /// rule wrote in an inet table stays, as nft prints it).
+    private func hideDependencies(of field: Field, _ dependency: Int?, _ state: inout RuleState) {
+        guard let dependency else { return }
+        guard field.icmpFamily != nil else {
+            state.matches[dependency].hidden = true
+            return
+        }
+        let fromHeader = state.matches[dependency].compared.map { $0.value.field != .layer4Protocol(nil) } ?? false
+        if !(fromHeader && tableFamily != .ip && tableFamily != .ip6) { state.matches[dependency].hidden = true }
+        if let family = state.context.familyMatch, family < dependency { state.matches[family].hidden = true }
     }
 
     func read(_ register: Register, _ state: RuleState) throws(NftablesLoadingError) -> RegisterValue {

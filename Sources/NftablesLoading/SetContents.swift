@@ -4,7 +4,8 @@ import NftablesBytecode
 /// A set's or map's elements as value ranges per key field, the way a lookup sees them.
 ///
 /// Interval sets store each interval as a start element and an end element one past its last
-/// value (`NFT_SET_ELEM_INTERVAL_END`); the last interval may run to the top with no end element.
+/// value (`NFT_SET_ELEM_INTERVAL_END`); an interval running to the top has no end element, and
+/// where one interval ends as the next starts, the end element shares the start's key or is left out.
 /// Concatenated ranges carry an explicit end key. The catch-all element matches every key.
 struct SetContents: Sendable {
     struct Entry: Sendable {
@@ -30,12 +31,26 @@ struct SetContents: Sendable {
             return result
         }
         if set.isInterval && fields.count == 1 && !set.elements.contains(where: { $0.keyEnd != nil }) {
-            let ordered = set.elements.filter { !$0.isCatchAll }.sorted { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) }
-            for (index, element) in ordered.enumerated() where !element.isIntervalEnd {
+            // The kernel looks up the last element whose key bytes are at or below the packet's and
+            // matches when that element starts an interval. Adjacent intervals put an end element and
+            // a start element on the same key (or nft leaves the end out); the start wins.
+            let boundaries = set.elements.filter { !$0.isCatchAll }.sorted { a, b in
+                a.key.bytes == b.key.bytes ? a.isIntervalEnd && !b.isIntervalEnd : a.key.bytes.lexicographicallyPrecedes(b.key.bytes)
+            }
+            var points: [SetElement] = []
+            for element in boundaries {
+                if let last = points.last, last.key.bytes == element.key.bytes {
+                    if !element.isIntervalEnd { points[points.count - 1] = element }
+                } else {
+                    points.append(element)
+                }
+            }
+            for (index, element) in points.enumerated() where !element.isIntervalEnd {
                 let start = try values(element.key)[0]
                 var end = fields[0].maximum
-                if index + 1 < ordered.count {
-                    let next = try values(ordered[index + 1].key)[0]
+                if index + 1 < points.count {
+                    let next = try values(points[index + 1].key)[0]
+                    // Keys whose byte order is not their numeric order (a host-order field without a byteorder) give no range.
                     guard next > start else { continue }
                     end = next - 1
                 }

@@ -22,9 +22,7 @@ extension RuleDelinearizer {
         case ("udp", 0) where info.has(10), ("udplite", 0) where info.has(10):
             decoded = portRanges(info, inverse: info.u8(8), module: name)
         case ("icmp", 0) where info.has(4) && xtFamily == .ipv4, ("icmp6", 0) where info.has(4) && xtFamily == .ipv6:
-            let type = UInt16(info.u8(0)), low = UInt16(info.u8(1)), high = UInt16(info.u8(2))
-            let types = type == 0xff ? IntervalSet<UInt16>.full : IntervalSet(type << 8 | low...type << 8 | max(low, high))
-            decoded = [Match(.icmpType(types), negated: info.u8(3) & 1 != 0, text: "-m \(name) --icmp\(name == "icmp6" ? "v6" : "")-type \(type)/\(low)")]
+            decoded = [icmp(info, v6: name == "icmp6")]
         case ("iprange", 1) where info.has(65) && xtFamily != nil: decoded = iprange(info, family: xtFamily!)
         case ("addrtype", 1) where info.has(8): decoded = addrtype(info, state: &state, expression: expression)
         case ("mark", 1) where info.has(9), ("connmark", 1) where info.has(9):
@@ -39,6 +37,19 @@ extension RuleDelinearizer {
             return
         }
         for match in decoded { state.append(match) }
+    }
+
+    /// `ipt_icmp` / `ip6t_icmp`: type, code range and inversion. Type 255 is `any` for ICMP only
+    /// (the IPv6 match compares it like any other type); the text is iptables-save's.
+    private func icmp(_ info: XtInfo, v6: Bool) -> Match {
+        let type = UInt16(info.u8(0)), low = UInt16(info.u8(1)), high = UInt16(info.u8(2))
+        let any = type == 0xff && !v6
+        // An inverted code range (low above high) matches no code.
+        let types = any ? IntervalSet<UInt16>.full : low > high ? IntervalSet() : IntervalSet(type << 8 | low...type << 8 | high)
+        let value = any ? "any" : low == 0 && high == 0xff ? "\(type)" : "\(type)/\(low)"
+        let negated = info.u8(3) & 1 != 0
+        return Match(.icmpType(types), negated: negated,
+                     text: "-m \(v6 ? "icmp6" : "icmp") \(negated ? "! " : "")--icmp\(v6 ? "v6" : "")-type \(value)")
     }
 
     /// xt state bits (`XT_STATE_BIT`): invalid 1, established 2, related 4, new 8, untracked as given; nil with other bits.

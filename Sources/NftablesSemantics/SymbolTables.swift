@@ -33,6 +33,22 @@ public enum SymbolTables {
         "no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4, "policy-fail": 5, "reject-route": 6,
     ]
 
+    /// The name nft prints for an ICMP (IPv4) or ICMPv6 type, nil for a type it prints as a number.
+    public static func icmpTypeName(_ value: UInt8, family: AddressFamily) -> String? {
+        name(of: value, in: family == .ipv4 ? icmpTypes : icmpv6Types)
+    }
+
+    /// The name nft prints for an ICMP (IPv4) or ICMPv6 code, nil for a code it prints as a number.
+    public static func icmpCodeName(_ value: UInt8, family: AddressFamily) -> String? {
+        name(of: value, in: family == .ipv4 ? icmpCodes : icmpv6Codes)
+    }
+
+    /// The first name in alphabetical order with `value`: where two names share a value
+    /// (`mld-listener-done`, `mld-listener-reduction`), the one nft prints comes first.
+    private static func name(of value: UInt8, in table: [String: UInt8]) -> String? {
+        table.filter { $0.value == value }.map(\.key).min()
+    }
+
     /// TCP flag names from the lowest bit up, as in the model (FIN=1 … CWR=128).
     public static let tcpFlagNames = ["fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"]
 

@@ -29,12 +29,52 @@ public enum ValueText {
                 let set = names.indices.filter { raw >> UInt128($0) & 1 == 1 }.map { names[$0] }
                 return set.isEmpty ? "0x0" : set.joined(separator: "|")
             }
+        case (.icmpType(let family), _) where length == 2:
+            // Type and code read at once: `icmp type destination-unreachable icmp code port-unreachable`.
+            let proto = family == .ipv4 ? "icmp" : "icmpv6"
+            let pairs = values.ranges.count == 1 && values.ranges[0].lowerBound == values.ranges[0].upperBound
+            guard pairs, values.ranges[0].lowerBound <= 0xffff else { return list(values) { "\($0 >> 8) . \($0 & 0xff)" } }
+            let value = values.ranges[0].lowerBound
+            return "\(icmpName(value >> 8, family: family, code: false)) \(proto) code \(icmpName(value & 0xff, family: family, code: true))"
+        case (.icmpType(let family), _), (.icmpCode(let family), _):
+            return icmpList(values.ranges, family: family, code: field == .icmpCode(family))
         case (.fibType, _):
             return list(values) { SymbolTables.addressType(number: $0)?.rawValue ?? "\($0)" }
+        case (.interfaceIndex, let condition?) where !interfaceNames(condition).isEmpty:
+            // Indexes the snapshot named: `iif "lo"`, as nft lists them.
+            let names = interfaceNames(condition).map { "\"\($0)\"" }
+            return names.count == 1 ? names[0] : "{ \(names.joined(separator: ", ")) }"
         case (.packetMark, _), (.connectionMark, _), (.interfaceIndex, _), (.opaque, _):
             return list(values) { "0x" + String($0, radix: 16) }
         default:
             return list(values) { "\($0)" }
+        }
+    }
+
+    /// ICMP types or codes as nft prints them: single values by name where nft has one, ranges as
+    /// numbers (`{ nd-router-advert, nd-neighbor-solicit }`, `133-140`); `ranges` may be unmerged set elements.
+    public static func icmpList(_ ranges: [ClosedRange<UInt128>], family: AddressFamily, code: Bool) -> String {
+        let items = ranges.prefix(64).map { range in
+            range.lowerBound == range.upperBound ? icmpName(range.lowerBound, family: family, code: code) : "\(range.lowerBound)-\(range.upperBound)"
+        }
+        let more = ranges.count > 64 ? ", …" : ""
+        return items.count == 1 && more.isEmpty ? items[0] : "{ \(items.joined(separator: ", "))\(more) }"
+    }
+
+    /// One ICMP type or code by its nft name, or as a number.
+    static func icmpName(_ value: UInt128, family: AddressFamily, code: Bool) -> String {
+        guard value <= 0xff else { return "\(value)" }
+        let byte = UInt8(value)
+        let name = code ? SymbolTables.icmpCodeName(byte, family: family) : SymbolTables.icmpTypeName(byte, family: family)
+        return name ?? "\(value)"
+    }
+
+    /// The interface names an interface condition (or a choice of them) tests.
+    static func interfaceNames(_ condition: Condition) -> [String] {
+        switch condition {
+        case .inInterface(let pattern), .outInterface(let pattern): [pattern.name]
+        case .oneOf(let alternatives): alternatives.flatMap { $0.flatMap { interfaceNames($0.condition) } }
+        default: []
         }
     }
 

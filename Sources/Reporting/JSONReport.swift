@@ -89,6 +89,10 @@ public enum JSONReport {
             ("destinations", addresses(space.destinations)),
             ("sourcePorts", space.sourcePorts.map(numbers) ?? .null),
             ("destinationPorts", space.destinationPorts.map(numbers) ?? .null),
+            ("icmpTypes", space.icmpTypes.map { types in
+                .array(types.ranges.map { .object([("first", .string("\($0.lowerBound >> 8)/\($0.lowerBound & 0xff)")),
+                                                   ("last", .string("\($0.upperBound >> 8)/\($0.upperBound & 0xff)"))]) })
+            } ?? .null),
             ("inInterfaces", interfaces(space.inInterfaces)),
             ("outInterfaces", interfaces(space.outInterfaces)),
             ("text", .object([

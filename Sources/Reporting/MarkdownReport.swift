@@ -85,6 +85,7 @@ public enum MarkdownReport {
         var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
         if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }
         if space.sourcePortsText != "-" && space.sourcePortsText != "any" { spaceText += " sport \(space.sourcePortsText)" }
+        if let types = space.icmpTypesText { spaceText += " " + types }
         var packets = "  - \(finding.kind == .missing ? "blocked" : "accepted"): \(code(spaceText))"
         if let leg = finding.blockedBy.first?.leg { packets += " (\(leg.rawValue))" }
         lines.append(packets)

@@ -222,6 +222,10 @@ public enum Schemas {
         "destinations": {"$ref": "#/$defs/addressRanges"},
         "sourcePorts": {"oneOf": [{"$ref": "#/$defs/numberRanges"}, {"type": "null"}], "description": "Null when no protocol of the space carries ports."},
         "destinationPorts": {"oneOf": [{"$ref": "#/$defs/numberRanges"}, {"type": "null"}]},
+        "icmpTypes": {
+          "description": "ICMP or ICMPv6 TYPE/CODE ranges of the space; null when it holds no ICMP of its family.",
+          "oneOf": [{"type": "null"}, {"type": "array", "items": {"type": "object", "required": ["first", "last"], "properties": {"first": {"type": "string"}, "last": {"type": "string"}}}}]
+        },
         "inInterfaces": {"$ref": "#/$defs/interfaces"},
         "outInterfaces": {"$ref": "#/$defs/interfaces"},
         "text": {

@@ -113,6 +113,7 @@ public enum TextReport {
         var spaceText = "\(space.protocolsText) \(space.sourcesText) -> \(space.destinationsText)"
         if space.destinationPortsText != "-" { spaceText += " dport \(space.destinationPortsText)" }
         if space.sourcePortsText != "-" && space.sourcePortsText != "any" { spaceText += " sport \(space.sourcePortsText)" }
+        if let types = space.icmpTypesText { spaceText += " " + types }
         if let leg = finding.blockedBy.first?.leg { spaceText += " (\(leg.rawValue))" }
         lines.append("        \(finding.kind == .missing ? "blocked" : "accepted"): \(spaceText)")
         var example = "        example: \(finding.witness.shown)"

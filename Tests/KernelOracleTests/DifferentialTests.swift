@@ -22,7 +22,7 @@ struct KernelOracleDifferential {
 
     /// What the nft scripts exercise, the same way.
     static let nftFeatures: [(String, String)] = [
-        ("inet table", "table inet "), ("ip/ip6 tables", "table ip"), ("named port sets", "@ports"), ("named address sets", "@addresses"), ("address verdict maps", "addr vmap"), ("anonymous sets", "{ "),
+        ("inet table", "table inet "), ("ip/ip6 tables", "table ip"), ("named port sets", "@ports"), ("named address sets", "@addresses"), ("adjacent intervals", "_adjacent"), ("overlapping intervals", "auto-merge;"), ("address verdict maps", "addr vmap"), ("anonymous sets", "{ "),
         ("verdict maps", " vmap "), ("concatenations", " . "), ("iif/oif by index", "if \""), ("iifname/oifname", "name "),
         ("jump", "jump "), ("goto", "goto "), ("return", "return"), ("ct state", "ct state"), ("meta mark", "meta mark"),
         ("ct mark", "ct mark"), ("notrack", "notrack"), ("reject", "reject"), ("log", "log prefix"), ("route chain", "type route"),

@@ -11,7 +11,8 @@ import FirewallModel
 ///
 /// - `inet`: one `table inet fwaudit_rules` holding every chain (`filter_INPUT`, `raw_u1`, …):
 ///   several base chains of one table on one hook; existing interfaces matched by index (`iif`);
-///   multiport lists, address prefixes and ranges as named interval sets.
+///   multiport lists, address prefixes and ranges as named interval sets, written in turn as
+///   given, as adjacent intervals and as overlapping intervals nft merges (`IntervalShape`).
 /// - `perFamily`: one `ip`/`ip6` table per iptables table, chains named as in iptables; interfaces
 ///   by name; multiport lists as anonymous sets.
 /// - `mixed`: the filter table as `inet fwaudit_rules` (written as in `inet`), raw and mangle as
@@ -156,8 +157,10 @@ struct NftScript {
                             vmapKey = (field, elements)
                         } else if isInet(table) {
                             counter += 1
-                            let name = "ports\(counter)"
-                            sets.append("set \(name) { type inet_service; flags interval; elements = { \(elements.joined(separator: ", ")) } }")
+                            let shape = NftScript.IntervalShape(counter)
+                            let name = "ports\(shape.suffix)\(counter)"
+                            let written = NftScript.portElements(elements, shape: shape)
+                            sets.append("set \(name) { type inet_service; flags interval;\(shape.flags) elements = { \(written.joined(separator: ", ")) } }")
                             statements.append("\(field) \(op)@\(name)")
                         } else {
                             statements.append("\(field) \(op){ \(elements.joined(separator: ", ")) }")
@@ -307,9 +310,70 @@ struct NftScript {
         let op = negated ? "!= " : ""
         guard isInet(table) else { return "\(field) \(op)\(value)" }
         counter += 1
-        let name = "addresses\(counter)"
-        sets.append("set \(name) { type \(isV4 ? "ipv4_addr" : "ipv6_addr"); flags interval; elements = { \(value) } }")
+        let shape = NftScript.IntervalShape(counter)
+        let name = "addresses\(shape.suffix)\(counter)"
+        let elements = NftScript.addressElements(value, family: ruleset.family, shape: shape)
+        sets.append("set \(name) { type \(isV4 ? "ipv4_addr" : "ipv6_addr"); flags interval;\(shape.flags) elements = { \(elements.joined(separator: ", ")) } }")
         return "\(field) \(op)@\(name)"
+    }
+
+    /// How a named interval set writes its elements, taking turns so that the kernel's every way of
+    /// storing intervals is read back: as given; split into adjacent intervals (one's end is the
+    /// next one's start); or overlapping, merged by nft (`auto-merge`). The set means the same each way.
+    enum IntervalShape: Sendable, Hashable {
+        case plain, adjacent, overlapping
+
+        /// The shape of named set number `counter`.
+        init(_ counter: Int) { self = [.plain, .adjacent, .overlapping][counter % 3] }
+
+        /// Added to the set's name, so a script shows which shapes it uses.
+        var suffix: String {
+            switch self {
+            case .plain: ""
+            case .adjacent: "_adjacent"
+            case .overlapping: "_overlapping"
+            }
+        }
+
+        var flags: String { self == .overlapping ? " auto-merge;" : "" }
+    }
+
+    /// A prefix, range or address as the elements of a set of `shape`.
+    static func addressElements(_ value: String, family: AddressFamily, shape: IntervalShape) -> [String] {
+        let bounds: (UInt128, UInt128)?
+        if value.contains("-") {
+            let ends = value.split(separator: "-").compactMap { IPAddress(String($0))?.value }
+            bounds = ends.count == 2 ? (ends[0], ends[1]) : nil
+        } else if let set = AddressPrefix(value)?.addresses, let low = set.min, let high = set.ranges.last?.upperBound {
+            bounds = (low, high)
+        } else {
+            bounds = nil
+        }
+        guard shape != .plain, let (low, high) = bounds, low < high else { return [value] }
+        let middle = low + (high - low) / 2
+        func text(_ from: UInt128, _ to: UInt128) -> String {
+            from == to ? IPAddress.format(from, family: family) : "\(IPAddress.format(from, family: family))-\(IPAddress.format(to, family: family))"
+        }
+        if shape == .adjacent { return [text(low, middle), text(middle + 1, high)] }
+        // The whole, and two halves that overlap it and each other.
+        return [value, text(low, middle), text(middle, high)]
+    }
+
+    /// Disjoint port elements (`22`, `80-90`) as the elements of a set of `shape`.
+    static func portElements(_ elements: [String], shape: IntervalShape) -> [String] {
+        var result: [String] = []
+        for element in elements {
+            let ends = element.split(separator: "-").compactMap { Int($0) }
+            guard shape != .plain, ends.count == 2, ends[0] < ends[1] else { result.append(element); continue }
+            let middle = ends[0] + (ends[1] - ends[0]) / 2
+            func text(_ from: Int, _ to: Int) -> String { from == to ? "\(from)" : "\(from)-\(to)" }
+            if shape == .adjacent {
+                result += [text(ends[0], middle), text(middle + 1, ends[1])]
+            } else {
+                result += [element, text(ends[0], middle), text(middle, ends[1])]
+            }
+        }
+        return result
     }
 
     /// `--mark V` / `V/M`: exact, or masked.

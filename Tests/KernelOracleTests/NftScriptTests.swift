@@ -54,6 +54,28 @@ struct NftScriptTranslation {
         #expect(NftScript.mergedPorts("5:5") == ["5"])
     }
 
+    @Test func namedIntervalSetsTakeTurnsAtAdjacentAndOverlappingElements() {
+        #expect((1...3).map(NftScript.IntervalShape.init) == [.adjacent, .overlapping, .plain])
+        #expect(NftScript.addressElements("10.0.0.0/8", family: .ipv4, shape: .adjacent) == ["10.0.0.0-10.127.255.255", "10.128.0.0-10.255.255.255"])
+        #expect(NftScript.addressElements("10.0.0.0/8", family: .ipv4, shape: .overlapping)
+                == ["10.0.0.0/8", "10.0.0.0-10.127.255.255", "10.127.255.255-10.255.255.255"])
+        #expect(NftScript.addressElements("192.0.2.7/32", family: .ipv4, shape: .adjacent) == ["192.0.2.7/32"])
+        #expect(NftScript.addressElements("2001:db8::/127", family: .ipv6, shape: .adjacent) == ["2001:db8::", "2001:db8::1"])
+        #expect(NftScript.addressElements("192.0.2.1-192.0.2.3", family: .ipv4, shape: .adjacent) == ["192.0.2.1-192.0.2.2", "192.0.2.3"])
+        #expect(NftScript.portElements(["22", "80-90"], shape: .adjacent) == ["22", "80-85", "86-90"])
+        #expect(NftScript.portElements(["22", "80-90"], shape: .overlapping) == ["22", "80-90", "80-85", "85-90"])
+        let ruleset = GeneratedRuleset(family: .ipv4, tables: [.init(name: "filter", chains: [
+            .init(name: "INPUT", policy: "DROP", rules: [
+                .init(matches: ["! -s 10.0.0.0/8", "! -d 192.0.2.0/24", "-p tcp", "-m multiport ! --dports 80:90"], target: "-j ACCEPT"),
+            ]),
+        ])])
+        let text = NftScript(ruleset: ruleset, style: .inet).text()
+        #expect(text.contains("set addresses_adjacent1 { type ipv4_addr; flags interval; elements = { 10.0.0.0-10.127.255.255, 10.128.0.0-10.255.255.255 } }"))
+        #expect(text.contains("set addresses_overlapping2 { type ipv4_addr; flags interval; auto-merge; elements = { 192.0.2.0/24, "))
+        #expect(text.contains("set ports3 { type inet_service; flags interval; elements = { 80-90 } }"))
+        #expect(text.contains("ip saddr != @addresses_adjacent1 ip daddr != @addresses_overlapping2 meta l4proto tcp tcp dport != @ports3 accept"))
+    }
+
     @Test func stylesAlternateOverACampaign() {
         #expect((0..<3).map(NftScript.style(forRuleset:)) == [.inet, .perFamily, .mixed])
     }

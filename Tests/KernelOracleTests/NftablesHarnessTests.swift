@@ -16,7 +16,7 @@ struct KernelOracleNftablesHarness {
     }
 
     /// Two tables of two families on the input hook (an `accept` at priority -10 does not end the
-    /// chain at 0), a named interval set, a verdict map with a jump, a concatenation with ranges,
+    /// chain at 0), named interval sets (one of two adjacent intervals), a verdict map with a jump, a concatenation with ranges,
     /// interfaces by index.
     static let script = """
     table ip early {
@@ -27,9 +27,11 @@ struct KernelOracleNftablesHarness {
     }
     table inet late {
         set admin { type ipv4_addr; flags interval; elements = { 203.0.113.0/28 } }
+        set partners { type ipv4_addr; flags interval; elements = { 100.64.0.0/25, 100.64.0.128/25 } }
         chain input {
             type filter hook input priority 0; policy drop;
             ip saddr @admin tcp dport 22 accept
+            ip saddr @partners tcp dport 5061 accept
             meta l4proto udp udp dport vmap { 53 : accept, 54-60 : jump udp_extra }
             ip saddr . tcp dport { 198.51.100.0/24 . 443, 203.0.113.64/26 . 8000-8100 } accept
         }
@@ -58,6 +60,9 @@ struct KernelOracleNftablesHarness {
         (.link("eth0"), packet(6, "203.0.113.70", "192.0.2.10", 443), false),
         (.link("eth0"), packet(6, "203.0.113.5", "198.51.100.7", 443), true),   // forward eth0 → eth1
         (.link("eth1"), packet(6, "203.0.113.5", "192.0.2.7", 443), false),     // the other way round
+        (.link("eth0"), packet(6, "100.64.0.5", "192.0.2.10", 5061), true),    // adjacent intervals: the first
+        (.link("eth0"), packet(6, "100.64.0.200", "192.0.2.10", 5061), true),  // and the second
+        (.link("eth0"), packet(6, "100.64.1.1", "192.0.2.10", 5061), false),   // past both
         (.host, packet(17, "198.51.100.1", "198.51.100.9", 123), true),
         (.host, packet(17, "198.51.100.1", "198.51.100.9", 124), false),
     ]

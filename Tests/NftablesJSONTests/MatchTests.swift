@@ -182,7 +182,7 @@ import Testing
     }
 
     @Test func unmodelledFieldsAreOpaqueWithAWarning() throws {
-        let ruleset = try Snippet.load(["[" + Expr.match(Expr.meta("pkttype"), #""broadcast""#) + "," + Expr.match(Expr.payload("ip6", "nexthdr"), #""tcp""#) + #", {"drop": null}]"#])
+        let ruleset = try Snippet.load(["[" + Expr.match(Expr.meta("pkttype"), #""broadcast""#) + "," + Expr.match(Expr.payload("ip", "ttl"), "1") + #", {"drop": null}]"#])
         let rule = ruleset.tables[0].chain(named: "input")!.rules[0]
         #expect(rule.matches.map(\.isOpaque) == [true, true])
         #expect(rule.action == .verdict(.drop))

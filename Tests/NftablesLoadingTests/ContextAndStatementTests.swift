@@ -90,8 +90,8 @@ import Testing
         #expect(rules[0].text == "meta l4proto { tcp, udp } th dport 53 accept")
     }
 
-    @Test func icmpInAnInetTableNeedsTheFamily() throws {
-        // meta l4proto icmp icmp type 8 without a family check: the model's ICMP test would follow the packet's family.
+    @Test func icmpInAnInetTableWithoutAFamilyCheck() throws {
+        // meta l4proto icmp icmp type 8: the ICMP header of IPv4 packets (ICMP over IPv6 is not served traffic).
         let (rules, diagnostics) = try delinearize("""
         inet f in handle 3
           [ meta load l4proto => reg 1 ]
@@ -100,7 +100,24 @@ import Testing
           [ cmp eq reg 1 0x00000008 ]
           [ immediate reg 0 accept ]
         """)
-        #expect(rules[0].matches[1].isOpaque)
+        #expect(conditions(rules[0]) == [.layer4Protocol(protocols(1)), .icmpType(IntervalSet(0x0800...0x08ff))])
+        #expect(rules[0].text == "icmp type echo-request accept")
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test func icmpAfterTheOtherFamilysCheckStaysOpaque() throws {
+        // meta nfproto ipv4 meta l4proto ipv6-icmp icmpv6 type 135: only ICMPv6 carried over IPv4 could match.
+        let (rules, diagnostics) = try delinearize("""
+        inet f in handle 4
+          [ meta load nfproto => reg 1 ]
+          [ cmp eq reg 1 0x00000002 ]
+          [ meta load l4proto => reg 1 ]
+          [ cmp eq reg 1 0x0000003a ]
+          [ payload load 1b @ transport header + 0 => reg 1 ]
+          [ cmp eq reg 1 0x00000087 ]
+          [ immediate reg 0 accept ]
+        """)
+        #expect(rules[0].matches.last?.isOpaque == true)
         #expect(diagnostics.count == 1)
     }
 

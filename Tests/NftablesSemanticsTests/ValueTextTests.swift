@@ -27,6 +27,24 @@ import Testing
         #expect(ValueText.render(.fibType(.destination), length: 4, values(2...2), condition: nil) == "local")
     }
 
+    @Test func icmpTypesAndCodesByNftName() {
+        #expect(ValueText.render(.icmpType(.ipv6), length: 1, values(135...135), condition: nil) == "nd-neighbor-solicit")
+        #expect(ValueText.render(.icmpType(.ipv6), length: 1, values(132...132), condition: nil) == "mld-listener-done")
+        #expect(ValueText.render(.icmpType(.ipv4), length: 1, values(8...8), condition: nil) == "echo-request")
+        #expect(ValueText.render(.icmpType(.ipv4), length: 1, values(133...140), condition: nil) == "133-140")
+        #expect(ValueText.render(.icmpCode(.ipv4), length: 1, values(3...3), condition: nil) == "port-unreachable")
+        #expect(ValueText.render(.icmpType(.ipv6), length: 2, values(0x0104...0x0104), condition: nil)
+                == "destination-unreachable icmpv6 code port-unreachable")
+        #expect(ValueText.icmpList([134...134, 135...135, 136...136], family: .ipv6, code: false)
+                == "{ nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }")
+    }
+
+    @Test func interfaceIndexesByTheirNames() {
+        let lo = Condition.inInterface(InterfacePattern(name: "lo", isWildcard: false))
+        #expect(ValueText.render(.interfaceIndex(input: true), length: 4, values(1...1), condition: lo) == "\"lo\"")
+        #expect(ValueText.render(.interfaceIndex(input: true), length: 4, values(7...7), condition: nil) == "0x7")
+    }
+
     @Test func marksInHexAndPortsAsRanges() {
         #expect(ValueText.render(.packetMark, length: 4, values(0x10...0x10), condition: nil) == "0x10")
         #expect(ValueText.render(.port(.destination, protocolNumber: 6), length: 2, values(1024...65535), condition: nil) == "1024-65535")
