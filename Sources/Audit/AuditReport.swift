@@ -70,6 +70,15 @@ public struct Narrowing: Sendable, Hashable {
     public var addresses: Double
 }
 
+/// A throttle that decided part of a documented flow: the flow passes within its limits.
+public struct RateLimit: Sendable, Hashable {
+    public var family: AddressFamily
+    /// The rule that holds the throttle.
+    public var rule: SourceLocation
+    /// The throttle match as written (`-m recent --update --seconds 60 --hitcount 4 --name SSH`).
+    public var match: String
+}
+
 /// The audit's verdict on one documented flow.
 public struct FlowResult: Sendable, Hashable {
     public var flow: Flow
@@ -82,6 +91,8 @@ public struct FlowResult: Sendable, Hashable {
     public var families: [AddressFamily: FlowStatus]
     /// The deny lists' intended drops in the flow.
     public var narrowedBy: [Narrowing] = []
+    /// The throttles the flow's packets pass within their limits.
+    public var rateLimitedBy: [RateLimit] = []
 }
 
 /// Everything an audit found: statuses and findings, before the gate decides what fails a run.

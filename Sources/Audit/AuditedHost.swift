@@ -94,13 +94,16 @@ public struct Assumptions: Sendable, Hashable {
     public var interfaces: [String]
     /// The matrix's deny lists, whose drops are intended.
     public var denyLists: [String]
+    /// How throttles were decided, and the rules that hold one.
+    public var throttles: ThrottleMode
+    public var throttleRules: [SourceLocation]
 }
 
 extension FlowSpace {
-    var assumptions: Assumptions {
+    func assumptions(throttleRules: [SourceLocation]) -> Assumptions {
         Assumptions(family: family, hostAddresses: host.addresses, forwarding: host.forwarding, hostClientPorts: host.clientPorts,
                     remoteClientPorts: host.remoteClientPorts,
                     interfaces: carrying.indices.compactMap(context.interfaces.pattern(of:)),
-                    denyLists: matrix.denyLists.map(\.description))
+                    denyLists: matrix.denyLists.map(\.description), throttles: context.throttles, throttleRules: throttleRules)
     }
 }

@@ -11,9 +11,12 @@ public struct Auditor: Sendable {
     public var inputs: [AuditInput]
     /// What live inputs read about the host: interface addresses, forwarding, client ports.
     public var hostFacts: [HostFacts]
+    /// How throttles are decided: within their limits (ordinary traffic), or kept unknown.
+    public var throttles: ThrottleMode
 
     public init(matrix: PortMatrix, matrixPath: String, rulesets: [AddressFamily: Ruleset], inputs: [AuditInput],
-                hostFacts: [HostFacts] = []) {
+                hostFacts: [HostFacts] = [], throttles: ThrottleMode = .withinLimits) {
+        self.throttles = throttles
         self.matrix = matrix
         self.matrixPath = matrixPath
         self.rulesets = rulesets
@@ -27,6 +30,7 @@ public struct Auditor: Sendable {
         var statuses: [String: [AddressFamily: (FlowStatus, Certainty)]] = [:]
         var paths: [String: Set<PathKind>] = [:]
         var narrowings: [String: [Narrowing]] = [:]
+        var rateLimits: [String: [RateLimit]] = [:]
         var assumptions: [Assumptions] = []
         var audited: [AddressFamily: Bool] = [:]
         for family in AddressFamily.allCases {
@@ -41,8 +45,10 @@ public struct Auditor: Sendable {
             }
             audited[family] = true
             diagnostics += ruleset.diagnostics
-            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset, facts: hostFacts)
-            assumptions.append(audit.space.assumptions)
+            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset, facts: hostFacts, throttles: throttles)
+            let throttleRules = ruleset.tables.filter { $0.family.covers(family) }.flatMap(\.chains).flatMap(\.rules)
+                .filter { $0.matches.contains { $0.throttle != nil } }.map(\.location)
+            assumptions.append(audit.space.assumptions(throttleRules: throttleRules))
             if !audit.space.host.forwarding.routes {
                 diagnostics.append(Diagnostic(.note, "the \(family) forward path is not audited: \(Auditor.describe(audit.space.host.forwarding))"))
             }
@@ -51,6 +57,7 @@ public struct Auditor: Sendable {
                 paths[flow.id, default: []].formUnion(audit.space.parts(of: flow).map(\.path))
                 let evaluation = audit.evaluate(flow)
                 narrowings[flow.id, default: []] += evaluation.narrowedBy
+                rateLimits[flow.id, default: []] += evaluation.rateLimitedBy
                 statuses[flow.id, default: [:]][family] = (evaluation.status, evaluation.certainty)
                 if let finding = evaluation.missing { findings.append(finding) }
             }
@@ -66,7 +73,7 @@ public struct Auditor: Sendable {
             let flowPaths = PathKind.allCases.filter { paths[flow.id]?.contains($0) == true }
             return FlowResult(flow: flow, status: status, certainty: certainty, path: flowPaths.first ?? path(of: flow),
                               paths: flowPaths.isEmpty ? [path(of: flow)] : flowPaths, families: perFamily.mapValues(\.0),
-                              narrowedBy: narrowings[flow.id] ?? [])
+                              narrowedBy: narrowings[flow.id] ?? [], rateLimitedBy: rateLimits[flow.id] ?? [])
         }
         findings.sort { ($0.kind, $0.flowID ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flowID ?? "", $1.family, $1.rule.location) }
         return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,

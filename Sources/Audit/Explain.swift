@@ -24,7 +24,7 @@ extension Auditor {
         var result: [(String, Trace)] = []
         for family in AddressFamily.allCases {
             guard applies(flow, to: family), let ruleset = rulesets[family] else { continue }
-            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset)
+            let audit = FamilyAudit(matrix: matrix, family: family, ruleset: ruleset, facts: hostFacts, throttles: throttles)
             guard let part = audit.space.parts(of: flow).first else { continue }
             let path = part.path
             let origin = FlowSpace.origin(of: path)
@@ -62,7 +62,7 @@ extension Auditor {
     /// source is a local address.
     public func explain(packet: Packet) throws(ExplainError) -> Trace {
         guard let ruleset = rulesets[packet.family] else { throw .familyNotAudited(packet.family) }
-        let audit = FamilyAudit(matrix: matrix, family: packet.family, ruleset: ruleset)
+        let audit = FamilyAudit(matrix: matrix, family: packet.family, ruleset: ruleset, facts: hostFacts, throttles: throttles)
         let fromHost = audit.space.context.localAddresses.contains(packet.source)
         var packet = packet
         if fromHost { packet.inInterface = "" }

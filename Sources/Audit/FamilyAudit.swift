@@ -15,10 +15,10 @@ struct FamilyAudit {
     let extraTraffic: ExtraTrafficCheck
     private let confirmation: WitnessConfirmation
 
-    init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset, facts: [HostFacts] = []) {
+    init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset, facts: [HostFacts] = [], throttles: ThrottleMode = .withinLimits) {
         let host = AuditedHost(matrix: matrix, family: family, facts: facts)
         let context = AnalysisContext(family: family, localAddresses: host.addresses,
-                                      extraInterfaces: matrix.zones.flatMap(\.interfaces), ruleset: ruleset)
+                                      extraInterfaces: matrix.zones.flatMap(\.interfaces), ruleset: ruleset, throttles: throttles)
         let index = RulesetIndex(ruleset: ruleset, family: family)
         let engine = PathEngine(index: index, context: context)
         let describe = SpaceDescription(family: family, interfaces: context.interfaces)

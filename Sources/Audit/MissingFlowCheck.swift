@@ -18,6 +18,8 @@ struct MissingFlowCheck {
         var missing: Finding?
         /// Intended drops by the matrix's deny lists.
         var narrowedBy: [Narrowing] = []
+        /// Throttles the flow's packets met, in path order, each once.
+        var rateLimitedBy: [RateLimit] = []
     }
 
     /// What fails to pass, grouped by leg and deciding rule.
@@ -66,6 +68,17 @@ struct MissingFlowCheck {
         }
         guard !partOutcomes.isEmpty else { return Evaluation(status: .notApplicable, certainty: .definite, missing: nil) }
         let narrowings = narrowed.map { Narrowing(denyList: $0.entry.description, family: space.family, rules: $0.rules, addresses: $0.remote.approximateCount) }
+        var rateLimits: [RateLimit] = []
+        for partOutcome in partOutcomes {
+            for (_, outcomes, _) in partOutcome.legs {
+                for outcome in outcomes {
+                    for throttle in outcome.throttles {
+                        let limit = RateLimit(family: space.family, rule: throttle.location, match: throttle.text)
+                        if !rateLimits.contains(limit) { rateLimits.append(limit) }
+                    }
+                }
+            }
+        }
 
         // Each part passes, passes in part or is blocked; the flow is allowed when every part is,
         // blocked when every part is, and partial otherwise.
@@ -88,7 +101,7 @@ struct MissingFlowCheck {
         let status = FlowStatus.combining(partStatuses)
         let certainty: Certainty = (status == .allowed || !uncertain) ? .definite : .possible
         guard status != .allowed, flow.isRequired else {
-            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings)
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits)
         }
         let legs = partOutcomes.flatMap { partOutcome in partOutcome.legs.map { ($0.leg, $0.outcomes, $0.origin, partOutcome.part.path) } }
 
@@ -107,7 +120,7 @@ struct MissingFlowCheck {
         }
         parts.sort { ($0.leg, $0.decision.location, $0.path) < ($1.leg, $1.decision.location, $1.path) }
         guard let primary = parts.first, let zones = space.zones(of: flow) else {
-            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings)
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits)
         }
         let path = primary.path
         let witness = confirmation.witness(primary.outcome, leg: primary.leg, origin: primary.origin)
@@ -122,6 +135,6 @@ struct MissingFlowCheck {
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "", severity: flow.severity)
         if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
         finding.fingerprint = Fingerprint.of(finding)
-        return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings)
+        return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings, rateLimitedBy: rateLimits)
     }
 }

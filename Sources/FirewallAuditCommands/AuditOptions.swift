@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import FirewallModel
+import FlowAnalysis
 import Foundation
 import PortMatrix
 
@@ -10,6 +11,9 @@ struct AuditOptions: ParsableArguments {
     var matrix: String
 
     @OptionGroup var rulesets: RulesetOptions
+
+    @Option(help: ArgumentHelp("How rate limits, connection limits, recent lists, quotas and meters are decided: within-limits (ordinary traffic passes them) or unknown (both answers, findings possible).", valueName: "mode"))
+    var throttles: ThrottleChoice = .withinLimits
 
     /// Loads everything; with `failClosed`, refuses an empty matrix, an input that loaded no
     /// table, or a family the matrix needs that no input covers.
@@ -38,7 +42,7 @@ struct AuditOptions: ParsableArguments {
             }
         }
         return Auditor(matrix: matrix, matrixPath: self.matrix, rulesets: loaded.rulesets, inputs: loaded.inputs,
-                       hostFacts: loaded.hosts.map(\.facts))
+                       hostFacts: loaded.hosts.map(\.facts), throttles: throttles.mode)
     }
 
     /// Warnings for the matrix's local zones whose addresses no interface of a live host has: the
@@ -52,6 +56,14 @@ struct AuditOptions: ParsableArguments {
             }
         }
         return warnings
+    }
+
+    /// `--throttles within-limits|unknown`.
+    enum ThrottleChoice: String, ExpressibleByArgument, CaseIterable {
+        case withinLimits = "within-limits"
+        case unknown
+
+        var mode: ThrottleMode { self == .withinLimits ? .withinLimits : .unknown }
     }
 
     struct FailClosed {

@@ -59,6 +59,25 @@ enum AssumptionText {
 
     static func count(_ value: Double) -> String { AddressCount.text(value) }
 
+    /// `rate-limited by edge.v4:12 (-m limit --limit 5/min) and edge.v4:14`.
+    static func rateLimits(_ limits: [RateLimit]) -> String {
+        let first = limits[0]
+        var text = "rate-limited by \(first.rule) (\(first.match))"
+        for limit in limits.dropFirst().prefix(2) { text += ", \(limit.rule)" }
+        if limits.count > 3 { text += " and \(limits.count - 3) more" }
+        return text
+    }
+
+    /// How throttles were decided, with how many rules hold one.
+    static func throttles(_ assumptions: Assumptions) -> String {
+        let rules = assumptions.throttleRules.count
+        let held = rules == 0 ? "no rule holds one" : "\(rules) rule\(rules == 1 ? "" : "s") hold\(rules == 1 ? "s" : "") one, the first \(assumptions.throttleRules[0])"
+        switch assumptions.throttles {
+        case .withinLimits: return "decided within their limits (ordinary traffic); \(held)"
+        case .unknown: return "kept unknown (--throttles unknown); \(held)"
+        }
+    }
+
     static func forwarding(_ forwarding: Forwarding) -> String {
         switch forwarding {
         case .read(let on, let sysctl): on ? "routes (\(sysctl) = 1): the forward path is audited" : "does not route (\(sysctl) = 0): the forward path is not audited"

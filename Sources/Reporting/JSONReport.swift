@@ -60,6 +60,9 @@ public enum JSONReport {
             })),
             ("location", .string(flow.location.description)),
             ("note", .optional(flow.note)),
+            ("rateLimitedBy", .array(result.rateLimitedBy.map { limit in
+                .object([("family", .string(limit.family.rawValue)), ("rule", .string(limit.rule.description)), ("match", .string(limit.match))])
+            })),
             ("narrowedBy", .array(result.narrowedBy.map { narrowing in
                 .object([("denyList", .string(narrowing.denyList)), ("family", .string(narrowing.family.rawValue)),
                          ("rules", .array(narrowing.rules.map { .string($0.description) })), ("addresses", narrowing.addresses < 9_007_199_254_740_992 ? .number(AssumptionText.count(narrowing.addresses))
@@ -202,6 +205,11 @@ public enum JSONReport {
             ("hostClientPorts", ports(assumptions.hostClientPorts)),
             ("interfaces", .array(assumptions.interfaces.map(JSONValue.string))),
             ("denyLists", .array(assumptions.denyLists.map(JSONValue.string))),
+            ("throttles", .object([
+                ("mode", .string(assumptions.throttles == .withinLimits ? "within-limits" : "unknown")),
+                ("ruleCount", .int(assumptions.throttleRules.count)),
+                ("rules", .array(assumptions.throttleRules.prefix(16).map { .string($0.description) })),
+            ])),
         ])
     }
 

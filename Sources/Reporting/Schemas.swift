@@ -91,7 +91,16 @@ public enum Schemas {
           "remoteClientPorts": {"$ref": "#/$defs/numberRanges"},
           "hostClientPorts": {"$ref": "#/$defs/numberRanges"},
           "interfaces": {"type": "array", "items": {"type": "string"}},
-          "denyLists": {"type": "array", "items": {"type": "string"}, "description": "The matrix's deny lists, whose drops are intended."}
+          "denyLists": {"type": "array", "items": {"type": "string"}, "description": "The matrix's deny lists, whose drops are intended."},
+          "throttles": {
+            "type": "object",
+            "required": ["mode", "ruleCount", "rules"],
+            "properties": {
+              "mode": {"enum": ["within-limits", "unknown"]},
+              "ruleCount": {"type": "integer"},
+              "rules": {"type": "array", "items": {"type": "string"}, "description": "The first 16 rules that hold a throttle."}
+            }
+          }
         }
       }
     },
@@ -149,6 +158,15 @@ public enum Schemas {
         },
         "location": {"type": "string", "description": "FILE:LINE:COLUMN of the flow's item in the matrix."},
         "note": {"type": ["string", "null"], "description": "The flow's note in the matrix; for imported flows it starts with the documentation page, table and row the flow came from."},
+        "rateLimitedBy": {
+          "type": "array",
+          "description": "Throttles (rate limits, connection limits, recent lists, quotas, meters) the flow's packets pass within their limits.",
+          "items": {
+            "type": "object",
+            "required": ["family", "rule", "match"],
+            "properties": {"family": {"$ref": "#/$defs/family"}, "rule": {"type": "string"}, "match": {"type": "string"}}
+          }
+        },
         "narrowedBy": {
           "type": "array",
           "description": "Intended drops by the matrix's deny lists: they narrow the flow without making it partial.",

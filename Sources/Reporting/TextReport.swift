@@ -37,6 +37,7 @@ public enum TextReport {
                 if !families.isEmpty { line += "  [" + families.joined(separator: ", ") + "]" }
                 if !flow.isRequired { line += " optional" }
                 for narrowing in result.narrowedBy { line += "  " + AssumptionText.narrowing(narrowing) }
+                if !result.rateLimitedBy.isEmpty { line += "  " + AssumptionText.rateLimits(result.rateLimitedBy) }
                 if result.certainty == .possible { line += " " + style.paint("(possible)", .yellow) }
                 lines.append(line)
             }
@@ -84,8 +85,9 @@ public enum TextReport {
             "  \(family): host addresses \(host)",
             "        forwarding: \(AssumptionText.forwarding(assumptions.forwarding))",
             "        client ports: remote \(assumptions.remoteClientPorts.portSyntax), the host's own \(assumptions.hostClientPorts.portSyntax)",
-            "        interfaces: \(assumptions.interfaces.isEmpty ? "none" : assumptions.interfaces.joined(separator: ", "))",
+            "        interfaces: \(assumptions.interfaces.isEmpty ? "none" : assumptions.interfaces.map { $0 == "*" ? "any other" : $0 }.joined(separator: ", "))",
             "        deny lists: \(assumptions.denyLists.isEmpty ? "none" : assumptions.denyLists.joined(separator: ", "))",
+            "        throttles: \(AssumptionText.throttles(assumptions))",
         ]
     }
 
