@@ -75,7 +75,7 @@ public struct Gate: Sendable {
             fixed = baseline.findings.filter { !current.contains($0.fingerprint) }
         }
         return GatedReport(audit: report, findings: findings, diagnostics: (report.diagnostics + notices).sorted(),
-                           fixed: fixed, policy: policy)
+                           notices: notices, fixed: fixed, policy: policy)
     }
 }
 
@@ -136,6 +136,9 @@ public struct GatedReport: Sendable, Hashable {
     public var findings: [GatedFinding]
     /// The audit's diagnostics and the gate's notices (expired or unused waivers), sorted.
     public var diagnostics: [Diagnostic]
+    /// The gate's own notices: expired and unused waivers, which change what fails a run and are
+    /// printed even in quiet reports.
+    public var notices: [Diagnostic]
     /// Baseline findings that are gone (only with a baseline).
     public var fixed: [FixedFinding]
     public var policy: GatePolicy
@@ -150,6 +153,11 @@ public struct GatedReport: Sendable, Hashable {
 
     /// The findings that fail the run.
     public var failing: [GatedFinding] { findings.filter(policy.fails) }
+
+    /// The findings that count (neither waived nor in the baseline), the waived ones and the baselined ones.
+    public var active: [GatedFinding] { findings.filter(\.isActive) }
+    public var waived: [GatedFinding] { findings.filter { $0.waiver != nil } }
+    public var baselined: [GatedFinding] { findings.filter { $0.waiver == nil && $0.inBaseline } }
 
     public struct Summary: Sendable, Hashable {
         /// No finding counts (all waived or in the baseline), every flow was audited, and a ruleset was.

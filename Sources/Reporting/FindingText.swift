@@ -98,3 +98,29 @@ enum FindingLimits {
         return more > 0 ? more : nil
     }
 }
+
+/// The verdict line's counts: what fails the run first, then the flows, then every finding.
+enum SummaryText {
+    static func line(_ report: GatedReport) -> String {
+        let summary = report.summary
+        let failing = report.failing
+        var text: String
+        if failing.isEmpty {
+            text = "no finding fails the run"
+        } else {
+            let kinds = FindingKind.allCases.compactMap { kind -> String? in
+                let count = failing.filter { $0.kind == kind }.count
+                return count == 0 ? nil : "\(count) \(kind.rawValue)"
+            }
+            text = "\(failing.count) finding\(failing.count == 1 ? " fails" : "s fail") the run (\(kinds.joined(separator: ", ")))"
+        }
+        text += "; \(summary.flows) flows: \(summary.allowed) allowed, \(summary.partial) partial, \(summary.blocked) blocked"
+        if summary.notAudited > 0 { text += ", \(summary.notAudited) not fully audited" }
+        text += "; findings: \(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction"
+        var set: [String] = []
+        if summary.waived > 0 { set.append("\(summary.waived) waived") }
+        if summary.baselined > 0 { set.append("\(summary.baselined) in the baseline") }
+        if !set.isEmpty { text += " (\(set.joined(separator: ", ")))" }
+        return text
+    }
+}

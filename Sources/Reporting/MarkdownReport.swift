@@ -12,7 +12,7 @@ public enum MarkdownReport {
         var lines: [String] = []
         lines.append(summary.compliant ? "## ✅ fwaudit: compliant" : "## ❌ fwaudit: not compliant")
         lines.append("")
-        lines.append("**\(escape(report.matrix.name))** (\(code(report.matrixPath))): \(escape(JUnitReport.countsLine(summary))).")
+        lines.append("**\(escape(report.matrix.name))** (\(code(report.matrixPath))): \(escape(SummaryText.line(report))).")
         lines.append("")
         var rulesets: [String] = []
         for family in AddressFamily.allCases {
@@ -40,11 +40,18 @@ public enum MarkdownReport {
             }
         }
 
+        // New findings by kind; waived and baselined ones in sections of their own after them.
         for kind in FindingKind.allCases {
-            let findings = report.findings.filter { $0.kind == kind }
+            let findings = report.active.filter { $0.kind == kind }
             if findings.isEmpty { continue }
             lines.append("")
             lines.append("### \(title(kind)) (\(findings.count))")
+            lines.append("")
+            for finding in findings { lines += render(finding) }
+        }
+        for (heading, findings) in [("Waived", report.waived), ("In the baseline", report.baselined)] where !findings.isEmpty {
+            lines.append("")
+            lines.append("### \(heading) (\(findings.count))")
             lines.append("")
             for finding in findings { lines += render(finding) }
         }

@@ -17,12 +17,7 @@ public enum TextReport {
                 : inputs.map { "\($0.path) (\($0.kind))" }.joined(separator: ", ")
             lines.append("  \(family): \(text)")
         }
-        var counts = "\(summary.flows) flows: \(summary.allowed) allowed, \(summary.partial) partial, \(summary.blocked) blocked"
-        if summary.notAudited > 0 { counts += ", \(summary.notAudited) not fully audited" }
-        var findings = "\(summary.missing) missing, \(summary.extra) extra, \(summary.wrongDirection) wrong-direction"
-        if summary.waived > 0 { findings += " (\(summary.waived) waived)" }
-        if summary.baselined > 0 { findings += " (\(summary.baselined) in the baseline)" }
-        lines.append("\(verdict): \(counts); \(findings)")
+        lines.append("\(verdict): \(SummaryText.line(report))")
 
         if !quiet {
             lines.append("")
@@ -43,14 +38,16 @@ public enum TextReport {
             }
         }
 
-        if !report.findings.isEmpty {
+        // New findings first; waived and baselined ones after, each in a section of its own.
+        for (title, findings) in [("Findings", report.active), ("Waived findings", report.waived), ("Findings in the baseline", report.baselined)] {
+            if findings.isEmpty { continue }
             lines.append("")
-            lines.append(style.paint("Findings", .bold))
+            lines.append(style.paint(title, .bold))
             for kind in FindingKind.allCases {
-                let findings = report.findings.filter { $0.kind == kind }
-                if findings.isEmpty { continue }
-                lines.append("  \(style.paint(kind.rawValue, kind == .missing ? .red : .magenta)) (\(findings.count))")
-                for finding in findings {
+                let ofKind = findings.filter { $0.kind == kind }
+                if ofKind.isEmpty { continue }
+                lines.append("  \(style.paint(kind.rawValue, kind == .missing ? .red : .magenta)) (\(ofKind.count))")
+                for finding in ofKind {
                     let note = finding.flowID.flatMap { id in report.matrix.flows.first { $0.id == id }?.note }
                     lines += render(finding, style: style, documentation: note)
                 }
@@ -67,6 +64,13 @@ public enum TextReport {
             lines.append("")
             lines.append(style.paint("Assumptions", .bold))
             for assumptions in report.assumptions { lines += assumptionLines(assumptions) }
+        }
+
+        // Expired and unused waivers change what fails a run: shown even when quiet.
+        if !report.notices.isEmpty && quiet {
+            lines.append("")
+            lines.append(style.paint("Waivers", .bold))
+            lines += diagnosticLines(report.notices, style: style)
         }
 
         if !report.diagnostics.isEmpty && !quiet {

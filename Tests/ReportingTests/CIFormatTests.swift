@@ -342,7 +342,8 @@ enum GitHubCodeScanning {
     @Test func waivedFindingsAreMarkedAndTheReportIsCompliant() throws {
         let markdown = MarkdownReport.render(try Variants.allWaived(), toolVersion: "test")
         #expect(markdown.hasPrefix("## ✅ fwaudit: compliant\n"))
-        #expect(markdown.contains("### Extra (3)"))
+        #expect(markdown.contains("### Waived (3)"))
+        #expect(!markdown.contains("### Extra"), "waived findings are not listed with the new ones")
         #expect(markdown.components(separatedBy: "  - **waived** until 2099-12-31 by netops@example.com").count == 4)
     }
 
