@@ -19,7 +19,7 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var inputs: AuditOptions
 
     @Option(name: .customLong("format"), help: ArgumentHelp(
-        "Report format FMT[=PATH]: text, json, sarif, junit, markdown or prometheus; repeatable, at most one without PATH (stdout).",
+        "Report format FMT[=PATH]: text, json, sarif, junit, markdown, html or prometheus; repeatable, at most one without PATH (stdout).",
         valueName: "format"))
     var formats: [FormatRequest] = []
 

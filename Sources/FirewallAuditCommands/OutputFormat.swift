@@ -6,7 +6,7 @@ import Reporting
 
 /// The report formats `audit` writes.
 enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, junit, markdown, prometheus
+    case text, json, sarif, junit, markdown, html, prometheus
 
     func render(_ report: GatedReport, colors: Bool, quiet: Bool) -> String {
         switch self {
@@ -15,6 +15,7 @@ enum OutputFormat: String, CaseIterable, Sendable {
         case .sarif: SARIFReport.render(report, toolVersion: FirewallAudit.version)
         case .junit: JUnitReport.render(report, toolVersion: FirewallAudit.version)
         case .markdown: MarkdownReport.render(report, toolVersion: FirewallAudit.version)
+        case .html: HTMLReport.render(report, toolVersion: FirewallAudit.version)
         case .prometheus: PrometheusReport.render(report, timestamp: Int(Date().timeIntervalSince1970))
         }
     }
