@@ -76,3 +76,17 @@ import Testing
         #expect(help.stdout.replacingOccurrences(of: "\n", with: " ").contains("without it a packet comes from"))
     }
 }
+
+/// Traces name interfaces that rules match by index: a recording has no interface names, but
+/// index 1 is `lo` in every namespace.
+@Suite struct ExplainInterfaceNamesEndToEnd {
+    @Test func aRecordedIifRuleReadsAsTheUserWroteIt() throws {
+        let result = try Binary.run(["explain", "--matrix", "Fixtures/lync-edge/matrix.yaml", "--netlink-recording", "Fixtures/netlink/sampler.rec",
+                                     "--packet", "tcp 192.0.2.1:40000 -> 198.51.100.10:22 in eth0", "--color", "never"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#"chain input handle 8  iif "lo" accept"#), "\(result.stdout)")
+        #expect(result.stdout.contains(#"not matched: iif "lo""#))
+        #expect(!result.stdout.contains("iif 0x"))
+        #expect(!result.stdout.contains("assumed an answer"))
+    }
+}
