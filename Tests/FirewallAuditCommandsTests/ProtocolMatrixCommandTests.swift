@@ -84,4 +84,14 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("flows[2].protocol: unknown protocol 'grease'"), "\(result.stderr)")
     }
+
+    @Test func importReadsTunnelRowsAndAHostsColumn() throws {
+        let result = try Binary.run(["matrix", "import", "Fixtures/import/vpn-gateway.md"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("    protocol: gre\n    from: unspecified-source\n    to: outside-gateway\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("    protocol: esp\n    from: branch-offices\n    to: outside-gateway\n"))
+        #expect(result.stdout.contains("    protocol: ah\n"))
+        #expect(result.stdout.contains("  # role: \"all hosts\"\n"))
+        #expect(result.stderr.contains("cannot read 'IP' as a port in 'IP Protocol 112'"))
+    }
 }
