@@ -94,4 +94,46 @@ import Testing
         #expect(result.stdout.contains("  # role: \"all hosts\"\n"))
         #expect(result.stderr.contains("cannot read 'IP' as a port in 'IP Protocol 112'"))
     }
+
+    /// Python with jsonschema and PyYAML, for checking documents against the shipped schemas; nil without it.
+    static let validator: String? = {
+        ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
+            guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = ["-c", "import jsonschema, yaml"]
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+    }()
+
+    /// The matrix and the JSON report of its audit both match the shipped schemas, protocols named by number included.
+    @Test(.enabled(if: validator != nil, "python3 with jsonschema and yaml is absent"))
+    func theMatrixAndItsReportMatchTheSchemas() throws {
+        let python = try #require(Self.validator)
+        let (matrix, rules) = try Self.files(rules: "-A INPUT -s 203.0.113.7/32 -p esp -j ACCEPT")
+        let report = URL(fileURLWithPath: matrix).deletingLastPathComponent().appendingPathComponent("report.json").path
+        let audit = try Binary.run(["audit", "--matrix", matrix, "--iptables-save", rules, "--format", "json=\(report)"])
+        #expect(audit.status == 1, "\(audit.stderr)")
+        let script = """
+        import json, sys, yaml, jsonschema
+        def check(schema, document):
+            errors = [e.message for e in jsonschema.Draft202012Validator(json.load(open(schema))).iter_errors(document)]
+            if errors: print(schema, errors); sys.exit(1)
+        check(sys.argv[1], yaml.safe_load(open(sys.argv[2])))
+        check(sys.argv[3], json.load(open(sys.argv[4])))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, packageRoot.appendingPathComponent("Reports/schema/matrix.schema.json").path, matrix,
+                             packageRoot.appendingPathComponent("Reports/schema/report.schema.json").path, report]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
 }
