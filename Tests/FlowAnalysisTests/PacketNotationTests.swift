@@ -8,17 +8,20 @@ import Testing
 @Suite struct PacketNotation {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The packet texts of the `example:` lines of the text and Markdown goldens, without their `(reply)`-style labels.
+    /// The example packets of every golden report: `example:` lines of text and Markdown, the
+    /// `Example packet:` of SARIF, JSON and JUnit messages (XML escapes undone, sentence ends dropped).
     static func goldenExamples() throws -> [String] {
         let directory = packageRoot.appendingPathComponent("Reports/lync-edge")
+        let expression = try NSRegularExpression(pattern: #"(?:example|Example packet): `?([a-z0-9]+ \S+ -> \S+(?: (?:in|out|state|flags|type|code|mark) \S+)*)"#)
         var examples: [String] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where name.hasSuffix(".txt") || name.hasSuffix(".md") {
-            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            for line in text.split(separator: "\n") {
-                guard let range = line.range(of: "example: ") else { continue }
-                var example = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
-                if let label = example.range(of: #" \([a-z ]+\)$"#, options: .regularExpression) { example.removeSubrange(label) }
-                examples.append(example.trimmingCharacters(in: CharacterSet(charactersIn: "`")))
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
+            guard let text = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) else { continue }
+            let unescaped = text.replacingOccurrences(of: "&gt;", with: ">")
+            for match in expression.matches(in: unescaped, range: NSRange(unescaped.startIndex..., in: unescaped)) {
+                guard let range = Range(match.range(at: 1), in: unescaped) else { continue }
+                var example = String(unescaped[range])
+                while let last = example.last, "`.\"\\".contains(last) { example.removeLast() }
+                examples.append(example)
             }
         }
         return examples
@@ -26,7 +29,7 @@ import Testing
 
     @Test func everyExamplePacketOfTheGoldenReportsRoundTrips() throws {
         let examples = try Self.goldenExamples()
-        #expect(examples.count >= 18)
+        #expect(examples.count >= 30, "\(examples.count)")
         for text in examples {
             let packet = try Packet(parsing: text)
             #expect(packet.description == text)
