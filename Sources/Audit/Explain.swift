@@ -59,11 +59,11 @@ extension Auditor {
     }
 
     /// One packet traced through the ruleset of its family; it comes from the host when its
-    /// source is a local address.
-    public func explain(packet: Packet) throws(ExplainError) -> Trace {
+    /// source is a local address (of the matrix's local zones or a live host), or when `fromHost` says so.
+    public func explain(packet: Packet, fromHost forced: Bool = false) throws(ExplainError) -> Trace {
         guard let ruleset = rulesets[packet.family] else { throw .familyNotAudited(packet.family) }
         let audit = FamilyAudit(matrix: matrix, family: packet.family, ruleset: ruleset, facts: hostFacts, throttles: throttles)
-        let fromHost = audit.space.context.localAddresses.contains(packet.source)
+        let fromHost = forced || audit.space.context.localAddresses.contains(packet.source)
         var packet = packet
         if fromHost { packet.inInterface = "" }
         if !fromHost && audit.space.context.localAddresses.contains(packet.destination) { packet.outInterface = "" }

@@ -81,40 +81,4 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
         let names = flagBits.filter { flags & $0.1 != 0 }.map(\.0)
         return names.isEmpty ? "none" : names.joined(separator: ",")
     }
-
-    /// Parses `PROTO SRC[:PORT] -> DST[:PORT]` (IPv6 endpoints with ports in brackets).
-    public init?(text: String) {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard words.count == 4, words[2] == "->" else { return nil }
-        let protocolNumber: UInt8
-        if let number = IPProtocol.number(named: words[0].lowercased()), Packet.namesProtocol(number) {
-            protocolNumber = number
-        } else {
-            guard let number = UInt8(words[0]) else { return nil }
-            protocolNumber = number
-        }
-        guard let (source, sourcePort) = Packet.parseEndpoint(words[1]),
-              let (destination, destinationPort) = Packet.parseEndpoint(words[3]),
-              source.family == destination.family else { return nil }
-        let family = source.family
-        self.init(family: family, layer4Protocol: protocolNumber, source: source.value, destination: destination.value,
-                  sourcePort: sourcePort ?? 40000, destinationPort: destinationPort ?? 0,
-                  icmpType: 8 << 8, tcpFlags: protocolNumber == 6 ? 0x02 : 0)
-        if protocolNumber == 58 { icmpType = 128 << 8 }
-        if portProtocols.contains(protocolNumber) && destinationPort == nil { return nil }
-    }
-
-    static func parseEndpoint(_ text: String) -> (IPAddress, UInt16?)? {
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), let address = IPAddress(String(text[text.index(after: text.startIndex)..<close])) else { return nil }
-            let rest = text[text.index(after: close)...]
-            if rest.isEmpty { return (address, nil) }
-            guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
-            return (address, port)
-        }
-        if let address = IPAddress(text) { return (address, nil) }
-        guard let colon = text.lastIndex(of: ":"), let address = IPAddress(String(text[..<colon])), address.family == .ipv4,
-              let port = UInt16(text[text.index(after: colon)...]) else { return nil }
-        return (address, port)
-    }
 }

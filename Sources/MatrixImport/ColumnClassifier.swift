@@ -17,7 +17,8 @@ public enum ColumnKind: String, Sendable, Hashable, CaseIterable {
     case direction
     /// Who talks to the host the table is about (`Used By`, `Hosts`), for direction tables.
     case peer
-    /// The host the rows are about when the table has no destination column (`Server role`, `Component`).
+    /// The host the rows are about when the table has no destination column (`Server role`,
+    /// `Component`, or `Host(s)` in a table without a direction).
     case host
     /// What the traffic is for: kept as the flow's service.
     case service
@@ -93,8 +94,17 @@ public enum ColumnClassifier {
             let cells = table.rows.map { $0.cell(column) }.filter { !$0.isEmpty }
             kinds.append(kind(header: header, cells: cells))
         }
+        // `Host(s)` beside no direction and no destination (Antrea's requirements page) names the
+        // hosts each row's ports are opened on: the rows' destination, not the peer of a direction.
+        if !kinds.contains(.direction), !kinds.contains(.destination), !kinds.contains(.host),
+           let column = kinds.indices.first(where: { kinds[$0] == .peer && $0 < table.header.count && contains(normalize(table.header[$0]), appliesToWords) }) {
+            kinds[column] = .host
+        }
         return kinds
     }
+
+    /// Peer headers that, in a table without a direction, say which hosts a row applies to.
+    static let appliesToWords = ["hosts", "host(s)"]
 
     static func kind(header: String, cells: [String]) -> ColumnKind {
         func share(_ test: (String) -> Bool) -> Double {

@@ -1,3 +1,4 @@
+import Foundation
 import FirewallModel
 
 /// What went wrong reading a cell: a short lower-case fragment.
@@ -57,7 +58,11 @@ public enum PortText {
         var index = 0
 
         func flush(_ transports: Set<Transport>?) {
-            guard !pending.isEmpty else { return }
+            guard !pending.isEmpty else {
+                // `GRE`, `ESP` and `ICMP` beside other transports (`ESP, UDP 500`): rows without ports.
+                for transport in transports ?? [] where !transport.hasPorts { spec.ports[transport] = spec.ports[transport] ?? PortSet() }
+                return
+            }
             let set = PortSet(ranges: pending)
             if let transports {
                 for transport in transports { spec.ports[transport] = (spec.ports[transport] ?? PortSet()).union(set) }
@@ -150,10 +155,27 @@ public enum PortText {
             result = result.replacingOccurrences(of: word, with: word == " or " || word == " o " || word == " oder " || word == " ou " ? " | " : ",", options: .caseInsensitive)
         }
         for word in ["和", "及", "与", "および"] { result = result.replacingOccurrences(of: word, with: ",") }
+        result = ipProtocolNames(result)
         for word in [" to ", " bis ", " à ", " al "] {
             result = result.replacingOccurrences(of: word, with: "-", options: .caseInsensitive)
         }
         return result
+    }
+
+    /// `IP protocol ID 50,51` (after list words became commas), `IP protocol 47`, `IP proto 47`
+    /// written as the transports they number (`ESP/AH`), so that they read like `GRE` or `ESP`;
+    /// numbers without a transport stay and are refused as ports.
+    static func ipProtocolNames(_ text: String) -> String {
+        let pattern = #"\bIP[ -]?proto(?:col)?\s*(?:ID|number|no\.?|#)?\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)"#
+        guard let expression = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return text }
+        let result = NSMutableString(string: text)
+        for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+            let numbers = result.substring(with: match.range(at: 1)).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let transports = numbers.compactMap { Int($0).flatMap(Transport.ipProtocol) }
+            guard transports.count == numbers.count else { continue }
+            result.replaceCharacters(in: match.range, with: transports.map { $0.rawValue.uppercased() }.joined(separator: "/"))
+        }
+        return result as String
     }
 
     static let wildcardWords: Set<String> = ["any", "all", "qualsiasi", "qualunque", "tutte", "beliebig", "alle", "cualquiera", "todos", "tous", "toutes", "tout", "任意", "すべて", "全部", "所有"]

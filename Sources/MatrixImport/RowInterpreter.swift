@@ -38,6 +38,8 @@ public enum RowInterpreter {
     public static let unspecifiedHost = "this host"
     public static let unspecifiedSource = "unspecified source"
     public static let unspecifiedDestination = "unspecified destination"
+    /// The role of a host column's `All`: every host the page is about.
+    public static let allHosts = "all hosts"
 
     public static func flows(_ row: SourceRow, in table: SourceTable, layout: TableLayout) -> Result<[ImportedFlow], RowProblem> {
         let origin = RowOrigin(page: table.page, table: table.number, heading: table.heading, row: row.number, line: row.line)
@@ -87,7 +89,7 @@ public enum RowInterpreter {
             // Transports with the same ports share a flow (`tcp+udp`).
             var bySet: [PortSet: Set<Transport>] = [:]
             for (transport, ports) in byTransport {
-                let key = (transport == .icmp || transport == .icmpv6) ? PortSet() : ports
+                let key = transport.hasPorts ? ports : PortSet()
                 bySet[key, default: []].insert(transport)
             }
             for (ports, transports) in bySet.sorted(by: { ($0.key.min ?? 0) < ($1.key.min ?? 0) }) {
@@ -125,7 +127,8 @@ public enum RowInterpreter {
             }
         } else {
             let from = cell(.source)
-            let to = cell(.destination) ?? cell(.host).flatMap { $0.isEmpty ? nil : $0 }
+            // A host column's `All` means every host of the product (to be bound), not every address.
+            let to = cell(.destination) ?? cell(.host).flatMap { $0.isEmpty ? nil : PortText.wildcardWords.contains($0.lowercased()) ? allHosts : $0 }
             if let from, from.isEmpty { return fail("empty source cell") }
             if layout.has(.destination), to?.isEmpty ?? true { return fail("empty destination cell") }
             pairs.append((from ?? unspecifiedSource, to ?? table.heading ?? unspecifiedDestination))

@@ -1,9 +1,34 @@
 import FirewallModel
 import PortMatrix
 
-/// A transport named in a port table.
+/// A transport named in a port table: the port-carrying ones, ICMP, and the IP protocols of
+/// tunnels and IPsec that tables list beside them (`GRE`, `ESP`, `AH`, `IP protocol ID 47`).
 public enum Transport: String, Sendable, Hashable, CaseIterable, Comparable {
-    case tcp, udp, sctp, icmp, icmpv6
+    case tcp, udp, sctp, icmp, icmpv6, gre, esp, ah
+
+    /// Whether rows of this transport have ports: ICMP and the IP protocols have none.
+    var hasPorts: Bool { [.tcp, .udp, .sctp].contains(self) }
+
+    /// The transport of an IP protocol number a table writes (`IP protocol ID 50`), nil for numbers
+    /// this reader has no transport for.
+    static func ipProtocol(_ number: Int) -> Transport? {
+        guard let byte = UInt8(exactly: number) else { return nil }
+        return allCases.first { FlowProtocol(number: byte) == $0.flowProtocol }
+    }
+
+    /// The matrix protocol of this transport alone.
+    var flowProtocol: FlowProtocol {
+        switch self {
+        case .tcp: .tcp
+        case .udp: .udp
+        case .sctp: .sctp
+        case .icmp: .icmp
+        case .icmpv6: .icmpv6
+        case .gre: FlowProtocol(number: 47)
+        case .esp: FlowProtocol(number: 50)
+        case .ah: FlowProtocol(number: 51)
+        }
+    }
 
     public static func < (lhs: Transport, rhs: Transport) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -17,6 +42,10 @@ public enum Transport: String, Sendable, Hashable, CaseIterable, Comparable {
         case "sctp": .sctp
         case "icmp", "ping": .icmp
         case "icmpv6", "icmp6": .icmpv6
+        case "gre": .gre
+        // IPsec tables mean its encapsulation, ESP; AH is written as such.
+        case "esp", "ipsec": .esp
+        case "ah": .ah
         default: nil
         }
     }
@@ -29,15 +58,7 @@ public enum Transport: String, Sendable, Hashable, CaseIterable, Comparable {
             result.append(.tcpUdp)
             rest.remove(.tcp); rest.remove(.udp)
         }
-        for transport in rest.sorted() {
-            switch transport {
-            case .tcp: result.append(.tcp)
-            case .udp: result.append(.udp)
-            case .sctp: result.append(.sctp)
-            case .icmp: result.append(.icmp)
-            case .icmpv6: result.append(.icmpv6)
-            }
-        }
+        for transport in rest.sorted() { result.append(transport.flowProtocol) }
         return result
     }
 }

@@ -11,11 +11,16 @@ public struct ConditionBuilder: Sendable {
     /// The table's family: in `ip`/`ip6` tables the address family needs no check.
     public let tableFamily: TableFamily
     /// Interface indexes to names, for `iif`/`oif` compared as numbers; unknown indexes stay opaque.
+    /// Index 1 is `lo` even when the input gave no names (recordings, scripts read without one).
     public let interfaceNames: [UInt32: String]
+
+    /// The loopback interface's index: Linux gives `lo` index 1 in every network namespace
+    /// (`LOOPBACK_IFINDEX`), so `iif 1` means `iif "lo"` on any host.
+    public static let loopbackIndex: UInt32 = 1
 
     public init(tableFamily: TableFamily, interfaceNames: [UInt32: String] = [:]) {
         self.tableFamily = tableFamily
-        self.interfaceNames = interfaceNames
+        self.interfaceNames = interfaceNames.merging([ConditionBuilder.loopbackIndex: "lo"]) { given, _ in given }
     }
 
     /// How many single marks a typed comparison may enumerate before it is left opaque.

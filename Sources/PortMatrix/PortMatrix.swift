@@ -196,29 +196,77 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The protocol of a flow as the matrix names it.
-public enum FlowProtocol: String, Sendable, Hashable, CaseIterable {
-    case tcp, udp, tcpUdp = "tcp+udp", icmp, icmpv6, sctp, any
+/// The protocol of a flow as the matrix names it: `tcp`, `udp`, `tcp+udp`, `icmp`, `icmpv6`,
+/// `sctp`, `any`, or any other IP protocol by its `/etc/protocols` name (`esp`, `gre`, `vrrp`,
+/// `ospf`) or number (`50`), for tunnels, IPsec and routing protocols that vendor tables list.
+///
+/// `rawValue` is the canonical spelling reports print: the keyword, else the protocol's official
+/// name (`ospfigp` and `89` are `ospf`, `112` is `vrrp`), else its number.
+public struct FlowProtocol: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    /// The one IP protocol number of a protocol named outside the keywords; nil for the keywords.
+    public let number: UInt8?
 
-    /// Whether flows of this protocol have ports (and must name them).
-    public var hasPorts: Bool {
-        switch self {
-        case .tcp, .udp, .tcpUdp, .sctp: true
-        case .icmp, .icmpv6, .any: false
+    private init(keyword: String) {
+        rawValue = keyword
+        number = nil
+    }
+
+    public static let tcp = FlowProtocol(keyword: "tcp")
+    public static let udp = FlowProtocol(keyword: "udp")
+    public static let tcpUdp = FlowProtocol(keyword: "tcp+udp")
+    public static let icmp = FlowProtocol(keyword: "icmp")
+    public static let icmpv6 = FlowProtocol(keyword: "icmpv6")
+    public static let sctp = FlowProtocol(keyword: "sctp")
+    public static let any = FlowProtocol(keyword: "any")
+
+    /// The keywords, in the order messages list them.
+    public static let keywords: [FlowProtocol] = [.tcp, .udp, .tcpUdp, .icmp, .icmpv6, .sctp, .any]
+
+    /// A keyword, an `/etc/protocols` name or alias (lower case, as that file writes them), or a
+    /// number 0–255 in decimal; nil otherwise.
+    /// Names and numbers of keyword protocols give the keyword (`6` is `tcp`, `ipv6-icmp` is `icmpv6`).
+    public init?(rawValue: String) {
+        let text = rawValue
+        if let keyword = FlowProtocol.keywords.first(where: { $0.rawValue == text }) {
+            self = keyword
+            return
+        }
+        guard let number = IPProtocol.number(named: text) ?? (text.allSatisfy { $0.isASCII && $0.isNumber } ? UInt8(text) : nil) else { return nil }
+        self.init(number: number)
+    }
+
+    /// The protocol with this IP protocol number: a keyword for tcp, udp, icmp, icmpv6 and sctp.
+    public init(number: UInt8) {
+        switch number {
+        case IPProtocol.tcp: self = .tcp
+        case IPProtocol.udp: self = .udp
+        case IPProtocol.icmp: self = .icmp
+        case IPProtocol.icmpv6: self = .icmpv6
+        case IPProtocol.sctp: self = .sctp
+        default:
+            rawValue = IPProtocol.name(of: number) ?? "\(number)"
+            self.number = number
         }
     }
 
+    public var description: String { rawValue }
+
+    /// Whether flows of this protocol have ports (and must name them): tcp, udp, tcp+udp and sctp.
+    public var hasPorts: Bool { [.tcp, .udp, .tcpUdp, .sctp].contains(self) }
+
     /// Protocol numbers for a family (tcp → [6], tcp+udp → [6,17], icmp → [1] for ipv4 and [] for ipv6,
-    /// icmpv6 → [58] for ipv6 only, any → all 0...255, sctp → [132]).
+    /// icmpv6 → [58] for ipv6 only, any → all 0...255, sctp → [132], esp → [50] in both families).
     public func protocolNumbers(for family: AddressFamily) -> ProtocolSet {
+        if let number { return ProtocolSet(value: number) }
         switch self {
-        case .tcp: ProtocolSet(value: 6)
-        case .udp: ProtocolSet(value: 17)
-        case .tcpUdp: ProtocolSet(ranges: [6...6, 17...17])
-        case .icmp: family == .ipv4 ? ProtocolSet(value: 1) : ProtocolSet()
-        case .icmpv6: family == .ipv6 ? ProtocolSet(value: 58) : ProtocolSet()
-        case .sctp: ProtocolSet(value: 132)
-        case .any: ProtocolSet.full
+        case .tcp: return ProtocolSet(value: 6)
+        case .udp: return ProtocolSet(value: 17)
+        case .tcpUdp: return ProtocolSet(ranges: [6...6, 17...17])
+        case .icmp: return family == .ipv4 ? ProtocolSet(value: 1) : ProtocolSet()
+        case .icmpv6: return family == .ipv6 ? ProtocolSet(value: 58) : ProtocolSet()
+        case .sctp: return ProtocolSet(value: 132)
+        default: return ProtocolSet.full
         }
     }
 }

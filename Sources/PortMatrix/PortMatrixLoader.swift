@@ -173,9 +173,9 @@ struct MatrixReader: DocumentReader {
             let protocolNode = try fields.required("protocol")
             let protocolText = try string(protocolNode, "\(path).protocol")
             guard let flowProtocol = FlowProtocol(rawValue: protocolText) else {
-                let names = FlowProtocol.allCases.map(\.rawValue)
+                let names = FlowProtocol.keywords.map(\.rawValue).joined(separator: ", ")
                 throw error(at: protocolNode, "\(path).protocol",
-                            "unknown protocol '\(protocolText)' (expected \(names.dropLast().joined(separator: ", ")) or \(names.last!))")
+                            "unknown protocol '\(protocolText)' (expected \(names), an /etc/protocols name such as esp, gre or vrrp, or a number from 0 to 255)")
             }
 
             var ports: PortSet?

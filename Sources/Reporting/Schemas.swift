@@ -139,7 +139,7 @@ public enum Schemas {
       "properties": {
         "id": {"type": "string"},
         "service": {"type": ["string", "null"]},
-        "protocol": {"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]},
+        "protocol": {"description": "tcp, udp, tcp+udp, icmp, icmpv6, sctp or any; or any other IP protocol by its /etc/protocols name (esp, ah, gre, vrrp, ospf, pim, igmp, l2tp, ...) or number 0-255 (reports print the official name where /etc/protocols has one).", "anyOf": [{"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]}, {"enum": ["ip", "hopopt", "igmp", "ggp", "ipencap", "st", "egp", "igp", "pup", "hmp", "xns-idp", "idp", "rdp", "iso-tp4", "dccp", "xtp", "ddp", "idpr-cmtp", "ipv6", "ipv6-route", "ipv6-frag", "idrp", "rsvp", "gre", "esp", "ipv6-crypt", "ah", "ipv6-auth", "skip", "ipv6-icmp", "icmp6", "ipv6-nonxt", "ipv6-opts", "rspf", "vmtp", "eigrp", "ospf", "ospfigp", "ax.25", "ipip", "etherip", "encap", "pim", "ipcomp", "comp", "vrrp", "l2tp", "isis", "fc", "mobility-header", "ipv6-mh", "mh", "udplite", "mpls-in-ip", "manet", "hip", "shim6", "wesp", "rohc", "ethernet"]}, {"type": "string", "pattern": "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"}]},
         "ports": {"anyOf": [{"$ref": "#/$defs/ports"}, {"type": "null"}]},
         "sourcePorts": {"anyOf": [{"$ref": "#/$defs/ports"}, {"type": "null"}]},
         "from": {"type": "string"},
@@ -482,7 +482,7 @@ public enum Schemas {
       "properties": {
         "id": {"$ref": "#/$defs/id", "description": "Unique and stable; used in reports and waivers."},
         "service": {"type": "string", "description": "The service name from the documentation, free text."},
-        "protocol": {"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]},
+        "protocol": {"description": "tcp, udp, tcp+udp, icmp, icmpv6, sctp or any; or any other IP protocol by its /etc/protocols name (esp, ah, gre, vrrp, ospf, pim, igmp, l2tp, ...) or number 0-255, matched on the protocol number alone (no ports).", "anyOf": [{"enum": ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"]}, {"enum": ["ip", "hopopt", "igmp", "ggp", "ipencap", "st", "egp", "igp", "pup", "hmp", "xns-idp", "idp", "rdp", "iso-tp4", "dccp", "xtp", "ddp", "idpr-cmtp", "ipv6", "ipv6-route", "ipv6-frag", "idrp", "rsvp", "gre", "esp", "ipv6-crypt", "ah", "ipv6-auth", "skip", "ipv6-icmp", "icmp6", "ipv6-nonxt", "ipv6-opts", "rspf", "vmtp", "eigrp", "ospf", "ospfigp", "ax.25", "ipip", "etherip", "encap", "pim", "ipcomp", "comp", "vrrp", "l2tp", "isis", "fc", "mobility-header", "ipv6-mh", "mh", "udplite", "mpls-in-ip", "manet", "hip", "shim6", "wesp", "rohc", "ethernet"]}, {"type": "string", "pattern": "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"}, {"type": "integer", "minimum": 0, "maximum": 255}]},
         "ports": {"$ref": "#/$defs/ports", "description": "Destination ports."},
         "sourcePorts": {"$ref": "#/$defs/ports", "description": "Source ports; any when absent."},
         "from": {"$ref": "#/$defs/id", "description": "The zone the connection is opened from."},
@@ -491,7 +491,7 @@ public enum Schemas {
         "required": {"type": "boolean", "description": "false: tolerated, never reported as extra nor as missing. Default true."},
         "severity": {"enum": ["low", "medium", "high", "critical"], "description": "Default high."}
       },
-      "if": {"properties": {"protocol": {"enum": ["tcp", "udp", "tcp+udp", "sctp"]}}},
+      "if": {"properties": {"protocol": {"enum": ["tcp", "udp", "tcp+udp", "sctp", "6", "17", "132", 6, 17, 132]}}},
       "then": {"required": ["ports"]},
       "else": {"not": {"anyOf": [{"required": ["ports"]}, {"required": ["sourcePorts"]}]}}
     }

@@ -299,9 +299,15 @@ struct MatrixErrorTests {
         let missingBoth = try #require(loadingError(matrix(flows: "  - {id: dns, protocol: tcp+udp, from: partners, to: edge}")))
         #expect(missingBoth.message == "ports required for tcp+udp")
 
-        let unknown = try #require(loadingError(matrix(flows: "  - {id: gre, protocol: gre, from: partners, to: edge}")))
+        let unknown = try #require(loadingError(matrix(flows: "  - {id: gre, protocol: grease, from: partners, to: edge}")))
         #expect(unknown.keyPath == "flows[0].protocol")
-        #expect(unknown.message == "unknown protocol 'gre' (expected tcp, udp, tcp+udp, icmp, icmpv6, sctp or any)")
+        #expect(unknown.message == "unknown protocol 'grease' (expected tcp, udp, tcp+udp, icmp, icmpv6, sctp, any, an /etc/protocols name such as esp, gre or vrrp, or a number from 0 to 255)")
+        #expect(try #require(loadingError(matrix(flows: "  - {id: big, protocol: 256, from: partners, to: edge}"))).message.hasPrefix("unknown protocol '256'"))
+        #expect(try #require(loadingError(matrix(flows: "  - {id: upper, protocol: ESP, from: partners, to: edge}"))).message.hasPrefix("unknown protocol 'ESP'"))
+
+        let onESP = try #require(loadingError(matrix(flows: "  - {id: ike, protocol: esp, ports: 500, from: partners, to: edge}")))
+        #expect(onESP.keyPath == "flows[0].ports")
+        #expect(onESP.message == "ports apply to tcp, udp and sctp")
 
         let severity = try #require(loadingError(matrix(flows: "  - {id: web, protocol: tcp, ports: 443, from: partners, to: edge, severity: urgent}")))
         #expect(severity.keyPath == "flows[0].severity")

@@ -71,8 +71,27 @@ struct FlowProtocolTests {
 
     @Test("protocols are spelt as in the matrix; only tcp, udp, tcp+udp and sctp have ports")
     func spelling() {
-        #expect(FlowProtocol.allCases.map(\.rawValue) == ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"])
-        #expect(FlowProtocol.allCases.filter(\.hasPorts) == [.tcp, .udp, .tcpUdp, .sctp])
+        #expect(FlowProtocol.keywords.map(\.rawValue) == ["tcp", "udp", "tcp+udp", "icmp", "icmpv6", "sctp", "any"])
+        #expect(FlowProtocol.keywords.filter(\.hasPorts) == [.tcp, .udp, .tcpUdp, .sctp])
+    }
+
+    @Test("any IP protocol by /etc/protocols name or number: one number in both families, no ports, the official name")
+    func namedAndNumberedProtocols() throws {
+        let cases: [(String, String, UInt8)] = [("esp", "esp", 50), ("50", "esp", 50), ("ah", "ah", 51), ("gre", "gre", 47),
+                                                ("vrrp", "vrrp", 112), ("112", "vrrp", 112), ("ospf", "ospf", 89), ("ospfigp", "ospf", 89),
+                                                ("pim", "pim", 103), ("igmp", "igmp", 2), ("l2tp", "l2tp", 115), ("253", "253", 253)]
+        for (text, name, number) in cases {
+            let flowProtocol = try #require(FlowProtocol(rawValue: text), "\(text)")
+            #expect(flowProtocol.rawValue == name)
+            #expect(!flowProtocol.hasPorts)
+            #expect(flowProtocol.protocolNumbers(for: .ipv4).ranges == [number...number])
+            #expect(flowProtocol.protocolNumbers(for: .ipv6).ranges == [number...number])
+        }
+        #expect(FlowProtocol(rawValue: "6") == .tcp)
+        #expect(FlowProtocol(rawValue: "ipv6-icmp") == .icmpv6)
+        #expect(FlowProtocol(rawValue: "58") == .icmpv6)
+        #expect(FlowProtocol(rawValue: "1") == .icmp)
+        for bad in ["256", "-1", "+50", "ESP", "", "tcp/udp"] { #expect(FlowProtocol(rawValue: bad) == nil, "\(bad)") }
     }
 
     @Test("severities order from low to critical")
