@@ -161,7 +161,8 @@ enum RuleTextComparison {
     static func word(_ token: ScriptToken, after previous: String?) -> String {
         var text = token.text
         if token.kind == .string { return text }
-        if let port = SymbolTables.services[text], previous.map({ $0.hasSuffix("port") }) == true || previous == "." {
+        // A value with nothing before it is a set element: of a port set, when it is a service name.
+        if let port = SymbolTables.services[text], previous.map({ $0.hasSuffix("port") || $0 == "." }) ?? true {
             text = String(port)
         }
         if let name = protocolNames[text], ["l4proto", "protocol", "nexthdr"].contains(previous ?? "") || text == "ipv6-icmp" {

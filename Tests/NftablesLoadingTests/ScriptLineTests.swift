@@ -171,6 +171,7 @@ import Testing
         #expect(Self.agree("iif lo accept", "iif \"lo\" accept"))
         #expect(Self.agree("ct state { established, related } accept", "ct state established,related accept"))
         #expect(Self.agree("tcp dport { 443, 80, 22 } accept", "tcp dport { 22, 80, 443 } accept"))
+        #expect(Self.agree("tcp dport { ssh, https } accept", "tcp dport { 22, 443 } accept"))
         #expect(Self.agree("tcp dport { 22 } accept", "tcp dport 22 accept"))
         #expect(Self.agree("tcp dport ssh counter accept", "tcp dport 22 counter packets 0 bytes 0 accept"))
         #expect(Self.agree("meta l4proto ipv6-icmp icmpv6 type echo-request accept", "icmpv6 type echo-request accept"))
