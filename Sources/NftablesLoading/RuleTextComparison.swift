@@ -43,6 +43,9 @@ enum RuleTextComparison {
         "58": "icmpv6", "132": "sctp", "136": "udplite", "ipv6-icmp": "icmpv6",
     ]
 
+    /// `meta pkttype` names, which fwaudit lists as numbers.
+    static let packetTypes: [String: String] = ["host": "0", "broadcast": "1", "multicast": "2", "other": "3"]
+
     /// The words of a rule and its comment.
     static func canonical(_ tokens: [ScriptToken]) -> (words: [String], comment: String?) {
         var comment: String?
@@ -59,6 +62,7 @@ enum RuleTextComparison {
             index += 1
         }
         var words = grouped(kept[...])
+        words = withFlagMasks(words)
         words = withoutNoise(words)
         words = withoutImpliedProtocols(words)
         return (words, comment)
@@ -168,10 +172,34 @@ enum RuleTextComparison {
         if let name = protocolNames[text], ["l4proto", "protocol", "nexthdr"].contains(previous ?? "") || text == "ipv6-icmp" {
             text = name
         }
+        if previous == "pkttype", let number = packetTypes[text] { text = number }
         if text.hasPrefix("0x"), let value = UInt64(text.dropFirst(2), radix: 16) { text = String(value) }
         if text.hasSuffix("/32"), text.contains(".") { text.removeLast(3) }
         if text.hasSuffix("/128"), text.contains(":") { text.removeLast(4) }
         return text
+    }
+
+    /// A parenthesised list of TCP flags (`(syn | ack)`, `(fin|syn)`) as the number nft lists for the mask.
+    static func withFlagMasks(_ words: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < words.count {
+            guard words[index].hasPrefix("("), let end = words[index...].firstIndex(where: { $0.hasSuffix(")") }) else {
+                result.append(words[index])
+                index += 1
+                continue
+            }
+            let inside = words[index...end].joined().dropFirst().dropLast()
+            let names = inside.split(separator: "|").map(String.init)
+            let bits = names.compactMap { SymbolTables.tcpFlags[$0] }
+            if !names.isEmpty, bits.count == names.count {
+                result.append(String(bits.reduce(0, |)))
+            } else {
+                result += words[index...end]
+            }
+            index = end + 1
+        }
+        return result
     }
 
     /// Counter figures and equality operators, which nft adds or drops when listing.
@@ -185,6 +213,8 @@ enum RuleTextComparison {
                 continue
             }
             if word == "==" || word == "eq" || word == "counter" { index += 1; continue }
+            // `log … flags all` is listed without its flags.
+            if word == "flags", index + 1 < words.count, words[index + 1] == "all", result.contains("log") { index += 2; continue }
             if word == "burst", index + 2 < words.count, words[index + 1] == "5", words[index + 2] == "packets" { index += 3; continue }
             // How a rule rejects is printed differently by nft and fwaudit; the verdict itself must agree.
             if word == "reject" { result.append(word); break }

@@ -365,7 +365,7 @@ extension ScriptLayout {
             return [Diagnostic(.note, "the kernel holds \(kernelRules.count) rule\(kernelRules.count == 1 ? "" : "s") in this chain, the script writes \(layout.rules.count); rules are located by kernel handle",
                                at: chain.location)]
         }
-        var diagnostics: [Diagnostic] = []
+        var disagreements: [(location: SourceLocation, line: RuleLine)] = []
         for index in kernelRules.indices {
             let line = layout.rules[index]
             let kernel = kernelRules[index]
@@ -373,18 +373,21 @@ extension ScriptLayout {
             let agrees = RuleTextComparison.agree(script: line.tokens, kernelTexts: kernel.rules.map(\.text), kernelComment: kernel.object.comment,
                                                   looksUpMap: looksUpMap)
             guard agrees, let first = kernel.rules.first else {
-                let location = kernel.rules.first?.location ?? chain.location
-                let written = line.tokens.reduce(into: "") { text, token in
-                    if !text.isEmpty && token.kind != .comma { text += " " }
-                    text += token.kind == .string ? "\"\(token.text)\"" : token.text
-                }
-                diagnostics.append(Diagnostic(.note, "the kernel's rule does not read as \(line.file):\(line.line) (\(written)); it is located by kernel handle",
-                                              at: location))
+                disagreements.append((kernel.rules.first?.location ?? chain.location, line))
                 continue
             }
             let location = SourceLocation(source: line.file, line: line.line, detail: first.location.detail)
             for rule in kernelRules[index].rules.indices { kernelRules[index].rules[rule].location = location }
         }
-        return diagnostics
+        // One note per chain, at its first rule that does not read as its line.
+        guard let (location, line) = disagreements.first else { return [] }
+        let written = line.tokens.reduce(into: "") { text, token in
+            if !text.isEmpty && token.kind != .comma { text += " " }
+            text += token.kind == .string ? "\"\(token.text)\"" : token.text
+        }
+        let others = disagreements.count - 1
+        let subject = others == 0 ? "it is" : "it and \(others) more rule\(others == 1 ? "" : "s") of this chain are"
+        return [Diagnostic(.note, "the kernel's rule does not read as \(line.file):\(line.line) (\(written)); \(subject) located by kernel handle",
+                           at: location)]
     }
 }

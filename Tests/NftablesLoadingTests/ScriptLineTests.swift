@@ -117,6 +117,20 @@ import Testing
         #expect(note.location?.detail == "table inet filter chain input handle 5")
     }
 
+    @Test func rulesThatDisagreeAreNotedOncePerChain() throws {
+        let ruleset = try Self.load("""
+        table inet filter {
+            chain input {
+                tcp dport 23 accept
+                tcp dport 8080 drop
+            }
+        }
+        """)
+        #expect(Self.lines(ruleset) == [nil, nil])
+        #expect(ruleset.diagnostics.map(\.message)
+            == ["the kernel's rule does not read as fw.nft:3 (tcp dport 23 accept); it and 1 more rule of this chain are located by kernel handle"])
+    }
+
     @Test func aChainWhoseRuleCountDiffersOrWhoseOrderIsUnknownIsNotMapped() throws {
         let extra = try Self.load("table inet filter {\n chain input {\n tcp dport 22 accept\n }\n}\n")
         #expect(Self.lines(extra) == [nil, nil])
@@ -183,6 +197,11 @@ import Testing
         #expect(Self.agree("meta l4proto . th dport { tcp . 50000-59999, udp . 3478 } accept",
                            "meta l4proto . th dport { meta l4proto udp . th dport 3478, meta l4proto tcp . th dport 50000-59999 } accept"))
         #expect(Self.agree("accept comment \"a b\"", "accept", comment: "a b"))
+        #expect(Self.agree("tcp flags & (syn | ack) == syn limit rate 10/second accept",
+                           "tcp flags & 0x12 syn limit rate 10/second burst 5 packets accept"))
+        #expect(Self.agree("tcp flags & (fin|syn|rst|ack) == syn drop", "tcp flags & 0x17 syn drop"))
+        #expect(Self.agree("meta pkttype broadcast counter drop", "meta pkttype 0x1 counter drop"))
+        #expect(Self.agree("log prefix \"in: \" flags all", "log prefix \"in: \""))
     }
 
     @Test func differentRulesDisagree() {
@@ -192,6 +211,8 @@ import Testing
         #expect(!Self.agree("meta l4proto tcp accept", "meta l4proto udp accept"))
         #expect(!Self.agree("accept comment \"a\"", "accept", comment: "b"))
         #expect(!Self.agree("accept", "accept", comment: "b"))
+        #expect(!Self.agree("tcp flags & (syn | ack) == syn accept", "tcp flags & 0x17 syn accept"))
+        #expect(!Self.agree("meta pkttype broadcast drop", "meta pkttype 0x2 drop"))
     }
 
     @Test func aMapRuleAgreesByWhatItWritesBeforeTheKey() {
