@@ -141,7 +141,12 @@ struct NftablesInput {
             do { return (try NftablesJSONLoader.load(text, source: path), nil) } catch { throw .error(error.description) }
         }
         guard let (snapshot, names, host) = try snapshot() else { return (Ruleset(), nil) }
-        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names), host) } catch { throw .error(error.description) }
+        var layout: ScriptLayout?
+        if case .script(let path) = source {
+            // The script the kernel just parsed: its lines locate the kernel's rules.
+            layout = ScriptLayout(try readText(path), file: path, include: nftIncludes)
+        }
+        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names, script: layout), host) } catch { throw .error(error.description) }
     }
 }
 
@@ -166,6 +171,37 @@ struct LiveHost {
     }
 }
 
+
+/// The files an nft `include` names, looked up as nft looks them up: absolute paths and paths
+/// starting with `./` or `../` as given, other names in nft's include directory (`/etc`) and then
+/// beside the including file; wildcards expand in sorted order. Nil when a file cannot be read.
+func nftIncludes(_ name: String, from including: String) -> [ScriptLayout.IncludedFile]? {
+    var candidates: [String]
+    if name.hasPrefix("/") || name.hasPrefix("./") || name.hasPrefix("../") {
+        candidates = [name]
+    } else {
+        let directory = (including as NSString).deletingLastPathComponent
+        candidates = ["/etc/" + name, directory.isEmpty ? name : directory + "/" + name]
+    }
+    let hasWildcard = name.contains { "*?[".contains($0) }
+    for candidate in candidates {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(candidate, 0, nil, &matches) == 0 else { continue }
+        var paths: [String] = []
+        for index in 0..<Int(matches.gl_pathc) {
+            if let path = matches.gl_pathv[index] { paths.append(String(cString: path)) }
+        }
+        var files: [ScriptLayout.IncludedFile] = []
+        for path in paths.sorted() {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+            files.append(ScriptLayout.IncludedFile(path: path, text: text))
+        }
+        return files
+    }
+    // nft accepts a wildcard that matches nothing.
+    return hasWildcard ? [] : nil
+}
 
 /// Reads a whole text file, or fails with a message naming it.
 func readText(_ path: String) throws(CommandFailure) -> String {

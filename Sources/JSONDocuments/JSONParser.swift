@@ -5,22 +5,70 @@ public struct JSONSyntaxError: Error, Sendable {
     public var message: String
 }
 
+/// Where a parse found the objects near the root of a document, kept beside the value so that
+/// `JSONValue` stays a plain value: readers that name lines (an nft export's rules) ask here.
+public struct JSONPositions: Sendable {
+    /// One step from a value to a value inside it.
+    public enum Step: Sendable, Hashable {
+        case member(String)
+        case item(Int)
+    }
+
+    /// Byte offsets of the objects' opening braces, by path from the root.
+    var offsets: [[Step]: Int] = [:]
+    /// Byte offsets where lines start, the first being 0.
+    var lineStarts: [Int] = [0]
+
+    /// No positions: what a document parsed without recording has.
+    public init() {}
+
+    /// The one-based line of the object at `path` (`[.member("nftables"), .item(5)]`), if recorded.
+    public func line(of path: [Step]) -> Int? {
+        guard let offset = offsets[path] else { return nil }
+        var low = 0, high = lineStarts.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle }
+        }
+        return low + 1
+    }
+}
+
 /// A strict RFC 8259 reader over UTF-8 bytes that remembers where it is, for error messages.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var position = 0
     /// Nesting bound: a hostile file cannot exhaust the stack.
     private static let deepest = 512
+    /// Objects at this depth or nearer the root have their positions recorded (-1: none).
+    private var recordedDepth = -1
+    /// The path to the value being read, kept only down to `recordedDepth`.
+    private var path: [JSONPositions.Step] = []
+    private var positions = JSONPositions()
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
     /// Parses one complete document; trailing non-blank text is an error.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(text)
-        parser.skipBlanks()
-        let value = try parser.value(depth: 0)
-        parser.skipBlanks()
-        if parser.position < parser.bytes.count { throw parser.failure("unexpected text after the JSON document") }
+        return try parser.document()
+    }
+
+    /// Parses a document and records the line of every object down to `depth` levels below the
+    /// root (the root is level 0); deeper values cost nothing extra.
+    public static func parse(_ text: String, recordingObjectsTo depth: Int) throws(JSONSyntaxError) -> (value: JSONValue, positions: JSONPositions) {
+        var parser = JSONParser(text)
+        parser.recordedDepth = depth
+        let value = try parser.document()
+        for (index, byte) in parser.bytes.enumerated() where byte == 0x0a { parser.positions.lineStarts.append(index + 1) }
+        return (value, parser.positions)
+    }
+
+    private mutating func document() throws(JSONSyntaxError) -> JSONValue {
+        skipBlanks()
+        let value = try value(depth: 0)
+        skipBlanks()
+        if position < bytes.count { throw failure("unexpected text after the JSON document") }
         return value
     }
 
@@ -65,6 +113,8 @@ public struct JSONParser {
     }
 
     private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        if depth <= recordedDepth { positions.offsets[path] = position }
+        let tracksPath = depth < recordedDepth
         position += 1
         var members: [(String, JSONValue)] = []
         var names = Set<String>()
@@ -78,7 +128,9 @@ public struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after member name") }
             position += 1
             skipBlanks()
+            if tracksPath { path.append(.member(key)) }
             let member = try value(depth: depth + 1)
+            if tracksPath { path.removeLast() }
             guard names.insert(key).inserted else { throw failure("duplicate member '\(key)'") }
             members.append((key, member))
             skipBlanks()
@@ -94,9 +146,12 @@ public struct JSONParser {
         var items: [JSONValue] = []
         skipBlanks()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+        let tracksPath = depth < recordedDepth
         while true {
             skipBlanks()
+            if tracksPath { path.append(.item(items.count)) }
             items.append(try value(depth: depth + 1))
+            if tracksPath { path.removeLast() }
             skipBlanks()
             guard position < bytes.count else { throw failure("unexpected end of input in an array") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }

@@ -10,13 +10,14 @@ import NftablesSemantics
 public enum NftablesJSONLoader {
     /// Parses an export. `source` is the path as the user gave it (used in locations).
     public static func load(_ text: String, source: String) throws(NftablesJSONError) -> Ruleset {
-        let value: JSONValue
+        let value: JSONValue, positions: JSONPositions
         do {
-            value = try JSONParser.parse(text)
+            // Objects two levels down are the export's items (`{"rule": …}`): their lines locate rules.
+            (value, positions) = try JSONParser.parse(text, recordingObjectsTo: 2)
         } catch {
             throw NftablesJSONError(location: SourceLocation(source: source, line: error.line, column: error.column), message: "not JSON: \(error.message)")
         }
-        var reader = ExportReader(source: source)
+        var reader = ExportReader(source: source, positions: positions)
         try reader.read(JSONNode(value, path: "$", source: source))
         return Ruleset(tables: reader.tables.map(\.table), diagnostics: reader.diagnostics)
     }
@@ -25,6 +26,8 @@ public enum NftablesJSONLoader {
 /// The two passes behind `NftablesJSONLoader.load`.
 struct ExportReader {
     let source: String
+    /// Where the parser found the export's items, for the lines of tables, chains and rules.
+    let positions: JSONPositions
     var tables: [(table: Table, sets: [String: NamedSet])] = []
     var diagnostics: [Diagnostic] = []
     private var tableIndex: [String: Int] = [:]
@@ -33,7 +36,13 @@ struct ExportReader {
     /// Each table's chain names, for jump targets; built when its first rule is read (all chains come first).
     private var chainNames: [Int: Set<String>] = [:]
 
-    init(source: String) { self.source = source }
+    init(source: String, positions: JSONPositions = JSONPositions()) {
+        self.source = source
+        self.positions = positions
+    }
+
+    /// The line of the export's item at `index` (the line of its `{`).
+    private func line(_ index: Int) -> Int? { positions.line(of: [.member("nftables"), .item(index)]) }
 
     /// Objects that hold no filtering of their own (stateful objects referenced by rules, flowtables).
     private static let passiveObjects: Set<String> = [
@@ -43,9 +52,9 @@ struct ExportReader {
     mutating func read(_ root: JSONNode) throws(NftablesJSONError) {
         guard case .object = root.value else { throw root.error("expected an object with an 'nftables' array, found \(root.value.kindName)") }
         let objects = try root.member("nftables").requireItems()
-        var rules: [(node: JSONNode, body: JSONNode)] = []
+        var rules: [(node: JSONNode, body: JSONNode, line: Int?)] = []
         var updatedSets: Set<String> = []
-        for object in objects {
+        for (index, object) in objects.enumerated() {
             guard let (key, body) = object.tagged else { throw object.error("expected an object with one key, found \(object.compactText)") }
             switch key {
             case "metainfo":
@@ -53,15 +62,15 @@ struct ExportReader {
                     diagnostics.append(Diagnostic(.warning, "json_schema_version \(version) is newer than this reader knows (1)", at: body.location))
                 }
             case "table":
-                try addTable(body)
+                try addTable(body, line: line(index))
             case "chain":
-                try addChain(body)
+                try addChain(body, line: line(index))
             case "set", "map":
                 let (index, _) = try table(of: body)
                 let set = try NamedSet.read(body, isMap: key == "map")
                 tables[index].sets[set.name] = set
             case "rule":
-                rules.append((object, body))
+                rules.append((object, body, line(index)))
                 for statement in body["expr"]?.items ?? [] {
                     guard let (kind, update) = statement.tagged, kind == "set" || kind == "map",
                           let name = (update["set"] ?? update["map"])?.string, name.hasPrefix("@") else { continue }
@@ -81,7 +90,7 @@ struct ExportReader {
             }
         }
         var positions: [String: Int] = [:]
-        for (_, body) in rules { try addRule(body, positions: &positions) }
+        for (_, body, line) in rules { try addRule(body, line: line, positions: &positions) }
         for entry in tables { try rejectLoops(entry.table) }
     }
 
@@ -89,14 +98,14 @@ struct ExportReader {
 
     private static func key(_ family: String, _ name: String) -> String { "\(family) \(name)" }
 
-    private mutating func addTable(_ body: JSONNode) throws(NftablesJSONError) {
+    private mutating func addTable(_ body: JSONNode, line: Int?) throws(NftablesJSONError) {
         let familyName = try body.member("family").requireString()
         let name = try body.member("name").requireString()
         guard let family = TableFamily(rawValue: familyName) else { throw body.error("unknown table family '\(familyName)'") }
         let key = ExportReader.key(familyName, name)
         guard tableIndex[key] == nil else { throw body.error("table \(familyName) \(name) appears twice") }
         tableIndex[key] = tables.count
-        let location = SourceLocation(source: source, detail: "table \(familyName) \(name)")
+        let location = SourceLocation(source: source, line: line, detail: "table \(familyName) \(name)")
         tables.append((Table(name: name, family: family, location: location), [:]))
         let flags = (body["flags"]?.itemsOrSingle ?? []).compactMap(\.string)
         // nft 1.0.6 writes the dormant flag as "d".
@@ -116,11 +125,11 @@ struct ExportReader {
         return (index, "table \(family) \(name)")
     }
 
-    private mutating func addChain(_ body: JSONNode) throws(NftablesJSONError) {
+    private mutating func addChain(_ body: JSONNode, line: Int?) throws(NftablesJSONError) {
         let (index, tableText) = try table(of: body)
         let name = try body.member("name").requireString()
         let detail = "\(tableText) chain \(name)"
-        let location = SourceLocation(source: source, detail: detail)
+        let location = SourceLocation(source: source, line: line, detail: detail)
         guard tables[index].table.chain(named: name) == nil else { throw body.error("chain '\(name)' appears twice in \(tableText)") }
         var base: BaseChain?
         if let hookName = body["hook"]?.string {
@@ -156,7 +165,7 @@ struct ExportReader {
 
     // MARK: Rules
 
-    private mutating func addRule(_ body: JSONNode, positions: inout [String: Int]) throws(NftablesJSONError) {
+    private mutating func addRule(_ body: JSONNode, line: Int?, positions: inout [String: Int]) throws(NftablesJSONError) {
         let (index, tableText) = try table(of: body)
         let chainName = try body.member("chain").requireString()
         guard let chainIndex = tables[index].table.chains.firstIndex(where: { $0.name == chainName }) else {
@@ -171,7 +180,7 @@ struct ExportReader {
             detail = "\(tableText) chain \(chainName) rule \(positions[positionKey]!)"
         }
         let rule = body.within(detail)
-        let location = SourceLocation(source: source, detail: detail)
+        let location = SourceLocation(source: source, line: line, detail: detail)
         // Only these parts are copied out: holding the table while appending below would copy its rules each time.
         let family = tables[index].table.family
         if chainNames[index] == nil { chainNames[index] = Set(tables[index].table.chains.map(\.name)) }
@@ -185,7 +194,8 @@ struct ExportReader {
         let text = expressions.map(ExpressionText.statement).joined(separator: " ")
         var comment = body["comment"]?.string
         if comment?.isEmpty == true { comment = nil }
-        let assembler = RuleAssembler(location: location, text: text, comment: comment)
+        // The comment is printed after the rule, as nft lists it.
+        let assembler = RuleAssembler(location: location, text: text + (comment.map { " comment \"\($0)\"" } ?? ""), comment: comment)
         var finalBuilder = reader.builder
         let rules = assembler.assemble(statements, builder: &finalBuilder)
         diagnostics += finalBuilder.diagnostics

@@ -7,12 +7,24 @@ public enum NftablesLoader {
     /// - Parameters:
     ///   - source: the input's name for locations (`live`, a namespace, a file).
     ///   - interfaceNames: interface indexes to names, for `iif`/`oif`; unknown indexes stay opaque.
-    public static func load(_ snapshot: Snapshot, source: String, interfaceNames: [UInt32: String] = [:]) throws(NftablesLoadingError) -> Ruleset {
+    ///   - script: for a snapshot of a loaded nft script, where the script writes each chain's rules:
+    ///     rules and chains then carry their file and line besides their kernel handle.
+    public static func load(_ snapshot: Snapshot, source: String, interfaceNames: [UInt32: String] = [:],
+                            script: ScriptLayout? = nil) throws(NftablesLoadingError) -> Ruleset {
+        if let problem = script?.problem {
+            var ruleset = try load(snapshot, source: source, interfaceNames: interfaceNames)
+            ruleset.diagnostics.append(Diagnostic(.note, "rules are located by kernel handle, not by script line: \(problem)",
+                                                  at: SourceLocation(source: source)))
+            return ruleset
+        }
         var ruleset = Ruleset()
         for tableObject in snapshot.tables {
             let family = tableObject.family
             let tableLocation = SourceLocation(source: source, detail: "table \(family) \(tableObject.name)")
             var table = Table(name: tableObject.name, family: tableFamily(family), location: tableLocation)
+            if let declaration = script?.tables[ScriptLayout.key("\(family)", tableObject.name)] {
+                table.location = SourceLocation(source: declaration.file, line: declaration.line, detail: tableLocation.detail)
+            }
             let chainObjects = snapshot.chains.filter { $0.family == family && $0.table == tableObject.name }
             let chainNames = Set(chainObjects.map(\.name))
             var sets: [String: SetObject] = [:]
@@ -37,12 +49,17 @@ public enum NftablesLoader {
                 }
                 ruleset.diagnostics += diagnostics
                 var chain = Chain(name: chainObject.name, base: base, location: location)
+                var kernelRules: [(object: RuleObject, rules: [Rule])] = []
                 for rule in rulesByChain[chainObject.name] ?? [] {
                     var delinearizer = RuleDelinearizer(rule: rule, sets: sets, dynamicSets: dynamicSets, chains: chainNames,
                                                         interfaceNames: interfaceNames, source: source)
-                    chain.rules += try delinearizer.rules()
+                    kernelRules.append((rule, try delinearizer.rules()))
                     ruleset.diagnostics += delinearizer.diagnostics
                 }
+                if let script {
+                    ruleset.diagnostics += script.place(&kernelRules, chain: &chain, family: "\(family)", table: tableObject.name)
+                }
+                chain.rules = kernelRules.flatMap(\.rules)
                 table.chains.append(chain)
             }
             ruleset.tables.append(table)

@@ -60,7 +60,10 @@ struct RuleDelinearizer {
                 warn("rule sets a mark and tests one; modelled as \(actions.count) rules that each test the mark again")
             }
         }
-        return actions.map { Rule(location: location, matches: matches, action: $0, text: state.text,
+        // The rule's own comment (from userdata) is printed after it, as nft lists it; an
+        // iptables-nft comment match is already part of the text.
+        let text = state.text + (rule.comment.map { " comment \"\($0)\"" } ?? "")
+        return actions.map { Rule(location: location, matches: matches, action: $0, text: text,
                            comment: rule.comment ?? (state.comments.isEmpty ? nil : state.comments.joined(separator: " "))) }
     }
 

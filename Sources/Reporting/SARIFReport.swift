@@ -9,7 +9,9 @@ import PortMatrix
 ///
 /// One run; one rule per finding kind; one result per finding. Every result has a physical
 /// location: the flow's item in the matrix for a missing flow, the accepting rule in the ruleset
-/// for extra and wrong-direction traffic, or for a chain policy the line that declares the chain.
+/// for extra and wrong-direction traffic (for nftables, its line in the nft script or the line of
+/// its object in an `nft -j` export; line 1 of the input only where none is known, as for live
+/// rules), or for a chain policy the line that declares the chain.
 /// Every result also names the chain that decides it as a `table/chain` logical location. `partialFingerprints` carries the finding's
 /// fingerprint, which never depends on line numbers; waived findings carry an external
 /// suppression; with a baseline, results say whether they are new or unchanged.

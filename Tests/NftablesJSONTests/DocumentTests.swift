@@ -55,7 +55,8 @@ import Testing
     @Test func rulesCarryTheirHandleCommentAndText() throws {
         let rules = try Snippet.rules(#"[\#(Expr.match(Expr.payload("tcp", "dport"), "22")), {"counter": {"packets": 0, "bytes": 0}}, {"accept": null}]"#)
         #expect(rules.count == 1)
-        #expect(rules[0].location == SourceLocation(source: "test.json", detail: "table inet t chain input handle 10"))
+        // The line is that of the rule's object in the export; the kernel handle stays beside it.
+        #expect(rules[0].location == SourceLocation(source: "test.json", line: 5, detail: "table inet t chain input handle 10"))
         #expect(rules[0].text == "tcp dport 22 counter accept")
         let commented = #"""
         {"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}},
@@ -64,6 +65,8 @@ import Testing
         """#
         let chain = try NftablesJSONLoader.load(commented, source: "c.json").tables[0].chains[0]
         #expect(chain.rules.map(\.comment) == ["allow ssh", nil])
+        #expect(chain.rules.map(\.text) == ["accept comment \"allow ssh\"", "drop"])
+        #expect(chain.rules.map(\.location.line) == [2, 3])
         // Without a handle (or the test suite's handle 0), the position in the chain names the rule.
         #expect(chain.rules.map { $0.location.detail } == ["table ip t chain c rule 1", "table ip t chain c rule 2"])
     }
