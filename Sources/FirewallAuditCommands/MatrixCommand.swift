@@ -108,6 +108,14 @@ struct MatrixCommand: ParsableCommand {
 
         func run() throws {
             let text = try readText(matrix)
+            // Every error in one run: a matrix with five mistakes should not take five runs.
+            let errors = PortMatrixLoader.check(text, source: matrix)
+            if errors.count > 1 {
+                for error in errors.dropLast() { Output.standardError("fwaudit: error: \(error.description)\n") }
+            }
+            if let last = errors.last {
+                throw CommandFailure.error(errors.count > 1 ? "\(last.description) (\(errors.count) errors)" : last.description)
+            }
             let loaded: PortMatrix
             do {
                 loaded = try PortMatrixLoader.load(text, source: matrix)

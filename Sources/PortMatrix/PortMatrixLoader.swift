@@ -15,11 +15,47 @@ public enum PortMatrixLoader {
         let root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty matrix, expected a mapping starting with 'version: 1'")
         return try MatrixReader(source: source).matrix(root)
     }
+
+    /// Every error the matrix has that can be found in one reading, in document order: a bad
+    /// zone or flow does not hide the next one (`fwaudit matrix check`). Empty when it loads.
+    public static func check(_ text: String, source: String) -> [PortMatrixError] {
+        let root: Node
+        do {
+            root = try YAMLDocument.compose(text, source: source, emptyMessage: "empty matrix, expected a mapping starting with 'version: 1'")
+        } catch {
+            return [error]
+        }
+        let collector = MatrixReader.ErrorCollector()
+        do {
+            _ = try MatrixReader(source: source, collector: collector).matrix(root)
+        } catch {
+            collector.errors.append(error)
+        }
+        return collector.errors.sorted { ($0.location.line ?? 0, $0.location.column ?? 0) < ($1.location.line ?? 0, $1.location.column ?? 0) }
+    }
 }
 
 /// The walk over the composed YAML tree.
 struct MatrixReader: DocumentReader {
     let source: String
+    /// When set, errors in one zone, flow or top-level key are collected and reading goes on.
+    var collector: ErrorCollector? = nil
+
+    /// Errors collected while reading on.
+    final class ErrorCollector {
+        var errors: [PortMatrixError] = []
+    }
+
+    /// `body`'s value; when collecting, an error is kept and `fallback` stands in for the value.
+    func attempt<Value>(_ fallback: Value, _ body: () throws(PortMatrixError) -> Value) throws(PortMatrixError) -> Value {
+        do {
+            return try body()
+        } catch {
+            guard let collector else { throw error }
+            collector.errors.append(error)
+            return fallback
+        }
+    }
 
     static let rootKeys = ["version", "name", "reference", "host", "zones", "flows", "allow", "clientPorts", "denyLists"]
     static let hostKeys = ["addresses", "forwarding", "clientPorts"]
@@ -41,15 +77,30 @@ struct MatrixReader: DocumentReader {
 
         let fields = try self.fields(root, path: "", allowed: Self.rootKeys)
         let defaultName = source.split(separator: "/").last.map(String.init) ?? source
-        let name = try fields.optional("name").map { (node) throws(PortMatrixError) in try nonEmptyString(node, "name") } ?? defaultName
-        let reference = try fields.optional("reference").map { (node) throws(PortMatrixError) in try string(node, "reference") }
-        let zones = try self.zones(fields.required("zones"))
-        let flows = try self.flows(fields.required("flows"), zones: zones)
-        let allowances = try fields.optional("allow").map { (node) throws(PortMatrixError) in try self.allowances(node) } ?? Allowance.defaults
-        let host = try fields.optional("host").map { (node) throws(PortMatrixError) in try self.host(node) } ?? HostDeclaration()
-        let clientPorts = try fields.optional("clientPorts").map { (node) throws(PortMatrixError) in try self.ports(node, "clientPorts") }
-            ?? PortMatrix.defaultClientPorts
-        let denyLists = try fields.optional("denyLists").map { (node) throws(PortMatrixError) in try self.denyLists(node) } ?? []
+        let name = try attempt(defaultName) { () throws(PortMatrixError) in
+            try fields.optional("name").map { (node) throws(PortMatrixError) in try nonEmptyString(node, "name") } ?? defaultName
+        }
+        let reference = try attempt(nil) { () throws(PortMatrixError) in
+            try fields.optional("reference").map { (node) throws(PortMatrixError) in try string(node, "reference") }
+        }
+        let zonesNode = try fields.required("zones")
+        let zones = try self.zones(zonesNode)
+        // Flows may name a zone whose own definition has an error: that is one error, not two.
+        let declared = zonesNode.mapping.map { $0.compactMap { $0.key.scalar?.string } } ?? zones.map(\.id)
+        let flows = try self.flows(fields.required("flows"), zones: zones, declared: Set(declared))
+        let allowances = try attempt(Allowance.defaults) { () throws(PortMatrixError) in
+            try fields.optional("allow").map { (node) throws(PortMatrixError) in try self.allowances(node) } ?? Allowance.defaults
+        }
+        let host = try attempt(HostDeclaration()) { () throws(PortMatrixError) in
+            try fields.optional("host").map { (node) throws(PortMatrixError) in try self.host(node) } ?? HostDeclaration()
+        }
+        let clientPorts = try attempt(PortMatrix.defaultClientPorts) { () throws(PortMatrixError) in
+            try fields.optional("clientPorts").map { (node) throws(PortMatrixError) in try self.ports(node, "clientPorts") }
+                ?? PortMatrix.defaultClientPorts
+        }
+        let denyLists = try attempt([]) { () throws(PortMatrixError) in
+            try fields.optional("denyLists").map { (node) throws(PortMatrixError) in try self.denyLists(node) } ?? []
+        }
         return PortMatrix(name: name, reference: reference, source: source, zones: zones, flows: flows, allowances: allowances,
                           host: host, clientPorts: clientPorts, denyLists: denyLists)
     }
@@ -96,10 +147,13 @@ struct MatrixReader: DocumentReader {
         }
         var zones: [Zone] = []
         for (key, value) in mapping {
-            let id = try string(key, "zones")
-            let path = "zones.\(id)"
-            guard Identifier.isValid(id) else { throw error(at: key, path, "bad zone id '\(id)'; \(Identifier.rule)") }
-            zones.append(try zone(id: id, key: key, value: value, path: path))
+            let zone = try attempt(nil) { () throws(PortMatrixError) -> Zone? in
+                let id = try string(key, "zones")
+                let path = "zones.\(id)"
+                guard Identifier.isValid(id) else { throw error(at: key, path, "bad zone id '\(id)'; \(Identifier.rule)") }
+                return try self.zone(id: id, key: key, value: value, path: path)
+            }
+            if let zone { zones.append(zone) }
         }
         return zones
     }
@@ -148,69 +202,77 @@ struct MatrixReader: DocumentReader {
 
     // MARK: Flows
 
-    func flows(_ node: Node, zones: [Zone]) throws(PortMatrixError) -> [Flow] {
+    func flows(_ node: Node, zones: [Zone], declared: Set<String>? = nil) throws(PortMatrixError) -> [Flow] {
         guard case .sequence(let sequence) = node else {
             throw error(at: node, "flows", "expected a list of flows, found \(kind(node))")
         }
-        let zoneIDs = Set(zones.map(\.id))
+        let zoneIDs = declared ?? Set(zones.map(\.id))
         var seen: [String: SourceLocation] = [:]
         var flows: [Flow] = []
         for (index, item) in sequence.enumerated() {
-            let path = "flows[\(index)]"
-            let fields = try self.fields(item, path: path, allowed: Self.flowKeys)
-
-            let idNode = try fields.required("id")
-            let id = try string(idNode, "\(path).id")
-            guard Identifier.isValid(id) else { throw error(at: idNode, "\(path).id", "bad flow id '\(id)'; \(Identifier.rule)") }
-            if let first = seen[id] {
-                throw error(at: idNode, "\(path).id", "duplicate flow id '\(id)' (first at line \(first.line ?? 0))")
+            let flow = try attempt(nil) { () throws(PortMatrixError) -> Flow? in
+                try self.flow(item, index: index, zoneIDs: zoneIDs, seen: &seen)
             }
-            seen[id] = location(item)
-
-            let service = try fields.optional("service").map { (node) throws(PortMatrixError) in try string(node, "\(path).service") }
-            let note = try fields.optional("note").map { (node) throws(PortMatrixError) in try string(node, "\(path).note") }
-
-            let protocolNode = try fields.required("protocol")
-            let protocolText = try string(protocolNode, "\(path).protocol")
-            guard let flowProtocol = FlowProtocol(rawValue: protocolText) else {
-                let names = FlowProtocol.keywords.map(\.rawValue).joined(separator: ", ")
-                throw error(at: protocolNode, "\(path).protocol",
-                            "unknown protocol '\(protocolText)' (expected \(names), an /etc/protocols name such as esp, gre or vrrp, or a number from 0 to 255)")
-            }
-
-            var ports: PortSet?
-            var sourcePorts: PortSet?
-            if flowProtocol.hasPorts {
-                guard let portsNode = fields.optional("ports") else {
-                    throw error(at: item, "\(path).ports", "ports required for \(flowProtocol.rawValue)")
-                }
-                ports = try self.ports(portsNode, "\(path).ports")
-                sourcePorts = try fields.optional("sourcePorts").map { (node) throws(PortMatrixError) in try self.ports(node, "\(path).sourcePorts") }
-            } else {
-                for key in ["ports", "sourcePorts"] {
-                    if let node = fields.optional(key) {
-                        throw error(at: node, "\(path).\(key)", "ports apply to tcp, udp and sctp")
-                    }
-                }
-            }
-
-            let from = try zoneReference(fields.required("from"), "\(path).from", zoneIDs)
-            let to = try zoneReference(fields.required("to"), "\(path).to", zoneIDs)
-            let isRequired = try fields.optional("required").map { (node) throws(PortMatrixError) in try bool(node, "\(path).required") } ?? true
-
-            var severity = Severity.high
-            if let severityNode = fields.optional("severity") {
-                let text = try string(severityNode, "\(path).severity")
-                guard let value = Severity(rawValue: text) else {
-                    throw error(at: severityNode, "\(path).severity", "unknown severity '\(text)' (expected low, medium, high or critical)")
-                }
-                severity = value
-            }
-
-            flows.append(Flow(id: id, service: service, protocol: flowProtocol, ports: ports, sourcePorts: sourcePorts,
-                              from: from, to: to, note: note, isRequired: isRequired, severity: severity, location: location(item)))
+            if let flow { flows.append(flow) }
         }
         return flows
+    }
+
+    /// One item of `flows`; `seen` holds the ids read so far, to refuse duplicates.
+    func flow(_ item: Node, index: Int, zoneIDs: Set<String>, seen: inout [String: SourceLocation]) throws(PortMatrixError) -> Flow {
+        let path = "flows[\(index)]"
+        let fields = try self.fields(item, path: path, allowed: Self.flowKeys)
+
+        let idNode = try fields.required("id")
+        let id = try string(idNode, "\(path).id")
+        guard Identifier.isValid(id) else { throw error(at: idNode, "\(path).id", "bad flow id '\(id)'; \(Identifier.rule)") }
+        if let first = seen[id] {
+            throw error(at: idNode, "\(path).id", "duplicate flow id '\(id)' (first at line \(first.line ?? 0))")
+        }
+        seen[id] = location(item)
+
+        let service = try fields.optional("service").map { (node) throws(PortMatrixError) in try string(node, "\(path).service") }
+        let note = try fields.optional("note").map { (node) throws(PortMatrixError) in try string(node, "\(path).note") }
+
+        let protocolNode = try fields.required("protocol")
+        let protocolText = try string(protocolNode, "\(path).protocol")
+        guard let flowProtocol = FlowProtocol(rawValue: protocolText) else {
+            let names = FlowProtocol.keywords.map(\.rawValue).joined(separator: ", ")
+            throw error(at: protocolNode, "\(path).protocol",
+                        "unknown protocol '\(protocolText)' (expected \(names), an /etc/protocols name such as esp, gre or vrrp, or a number from 0 to 255)")
+        }
+
+        var ports: PortSet?
+        var sourcePorts: PortSet?
+        if flowProtocol.hasPorts {
+            guard let portsNode = fields.optional("ports") else {
+                throw error(at: item, "\(path).ports", "ports required for \(flowProtocol.rawValue)")
+            }
+            ports = try self.ports(portsNode, "\(path).ports")
+            sourcePorts = try fields.optional("sourcePorts").map { (node) throws(PortMatrixError) in try self.ports(node, "\(path).sourcePorts") }
+        } else {
+            for key in ["ports", "sourcePorts"] {
+                if let node = fields.optional(key) {
+                    throw error(at: node, "\(path).\(key)", "ports apply to tcp, udp and sctp")
+                }
+            }
+        }
+
+        let from = try zoneReference(fields.required("from"), "\(path).from", zoneIDs)
+        let to = try zoneReference(fields.required("to"), "\(path).to", zoneIDs)
+        let isRequired = try fields.optional("required").map { (node) throws(PortMatrixError) in try bool(node, "\(path).required") } ?? true
+
+        var severity = Severity.high
+        if let severityNode = fields.optional("severity") {
+            let text = try string(severityNode, "\(path).severity")
+            guard let value = Severity(rawValue: text) else {
+                throw error(at: severityNode, "\(path).severity", "unknown severity '\(text)' (expected low, medium, high or critical)")
+            }
+            severity = value
+        }
+
+        return Flow(id: id, service: service, protocol: flowProtocol, ports: ports, sourcePorts: sourcePorts,
+                    from: from, to: to, note: note, isRequired: isRequired, severity: severity, location: location(item))
     }
 
     func zoneReference(_ node: Node, _ path: String, _ zoneIDs: Set<String>) throws(PortMatrixError) -> String {

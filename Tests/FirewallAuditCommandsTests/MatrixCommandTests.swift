@@ -145,4 +145,29 @@ import Testing
         #expect(result.stderr.hasPrefix("fwaudit: error: \(bad):5:"))
         #expect(result.stderr.contains("flows[0].ports"))
     }
+
+    @Test func checkReportsEveryErrorInOneRun() throws {
+        let bad = try write("five.yaml", """
+        version: 1
+        zones:
+          web: {local: true, addresses: [198.51.100.300]}
+          ok: {addresses: [192.0.2.0/24]}
+        flows:
+          - {id: a, protocol: tcp, ports: 80, from: ok, to: web}
+          - {id: b, protocol: tpc, ports: 80, from: ok, to: web}
+          - {id: c, protocol: tcp, ports: 99999, from: ok, to: web}
+          - {id: a, protocol: udp, ports: 53, from: ok, to: ok}
+        allow: [loopback, everything]
+
+        """)
+        let result = try Binary.run(["matrix", "check", bad])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5, "\(result.stderr)")
+        #expect(lines.allSatisfy { $0.hasPrefix("fwaudit: error: \(bad):") })
+        for (line, path) in zip(lines, ["zones.web.addresses[0]", "flows[1].protocol", "flows[2].ports", "flows[3].id", "allow[1]"]) {
+            #expect(line.contains(path), "\(line)")
+        }
+        #expect(lines.last?.hasSuffix("(5 errors)") == true)
+    }
 }
