@@ -45,12 +45,13 @@ public struct Decision: Sendable, Hashable {
                  isNatTable: false)
     }
 
-    /// `edge.rules:12` for a rule; `edge.rules: chain INPUT policy DROP` for a policy.
+    /// `edge.rules:12` for a rule; `edge.rules:4: chain INPUT policy DROP` for a policy.
     public var location: SourceLocation {
         if let rule { return rule.location }
         if baseChain.isEmpty { return chainLocation }
+        // The line where the chain and its policy are declared, so a reader and a pull request
+        // annotation land on it: `edge.v4:5: chain INPUT policy DROP`.
         var location = chainLocation
-        location.line = nil
         location.column = nil
         location.detail = "chain \(baseChain) policy \(verdict.rawValue.uppercased())"
         return location

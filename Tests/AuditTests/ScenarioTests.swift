@@ -51,7 +51,7 @@ import Testing
         #expect(finding.space.sourcesText == "192.0.2.128/25")
         #expect(finding.space.sources == AddressSet(IPAddress("192.0.2.128")!.value...IPAddress("192.0.2.255")!.value))
         #expect(finding.rule.isPolicy)
-        #expect(finding.rule.location.description == "Fixtures/lync-edge/partner-range-too-narrow.v4: chain INPUT policy DROP")
+        #expect(finding.rule.location.description == "Fixtures/lync-edge/partner-range-too-narrow.v4:6: chain INPUT policy DROP")
     }
 
     @Test func aForgottenReplyPathIsReportedOnTheReplyLeg() throws {

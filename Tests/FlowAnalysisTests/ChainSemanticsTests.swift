@@ -19,7 +19,7 @@ import Testing
         let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 80), from: .network)
         #expect(trace.verdict == .accept)
         #expect(trace.deciding?.rule == nil)
-        #expect(trace.deciding?.location.description == "test.rules: chain INPUT policy ACCEPT")
+        #expect(trace.deciding?.location.description == "test.rules:2: chain INPUT policy ACCEPT")
     }
 
     @Test func jumpReturnsAndGotoDoesNot() throws {

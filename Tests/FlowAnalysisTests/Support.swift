@@ -27,10 +27,10 @@ struct Subject {
                sourcePort: 40000, destinationPort: port, tcpFlags: state == .new ? 0x02 : 0x10, inInterface: interface, state: state)
     }
 
-    /// The verdict and deciding line for a concrete packet.
+    /// The verdict and the deciding rule's line for a concrete packet (nil when a policy decides).
     func verdict(_ packet: Packet, from origin: PathEngine.Origin = .network, answers: [Int: Bool] = [:]) -> (Verdict, Int?) {
         let trace = interpreter.run(packet, from: origin, answers: answers)
-        return (trace.verdict, trace.deciding?.location.line)
+        return (trace.verdict, trace.deciding?.rule == nil ? nil : trace.deciding?.location.line)
     }
 
     /// Every box of one space, with verdict and deciding line.
