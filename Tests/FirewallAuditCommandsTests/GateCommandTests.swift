@@ -49,6 +49,35 @@ import Testing
         #expect(result.stdout.contains("expired on 2026-11-01"))
     }
 
+    @Test func anExpiredWaiverIsPrintedEvenWhenQuiet() throws {
+        let result = try audit("shadowed-accept", ["--waivers", try waivers(expires: "2026-11-01"), "--quiet"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\nWaivers\n"))
+        #expect(result.stdout.contains("expired on 2026-11-01"))
+        #expect(result.stdout.contains("NOT COMPLIANT: 1 finding fails the run (1 missing)"))
+    }
+
+    @Test func aFullyBaselinedRunSaysNothingFailsAndListsTheOldFindingsApart() throws {
+        let baseline = directory.appendingPathComponent("baseline-all.json").path
+        _ = try Binary.run(["baseline", "create", "-o", baseline] + Array(Binary.auditArguments(Scenario.named("missing-reply-path")).dropFirst()))
+        let result = try audit("missing-reply-path", ["--baseline", baseline])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\nCOMPLIANT: no finding fails the run;"), "\(result.stdout)")
+        #expect(result.stdout.contains("(2 in the baseline)"))
+        #expect(result.stdout.contains("\nFindings in the baseline\n"))
+        #expect(!result.stdout.contains("\nFindings\n"))
+    }
+
+    @Test func theHTMLReportIsWrittenToAFile() throws {
+        let path = directory.appendingPathComponent("report.html").path
+        let result = try audit("shadowed-accept", ["--format", "html=\(path)", "--format", "text"])
+        #expect(result.status == 1)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("sip-mtls-from-partners: tcp 5061 — partial"))
+        #expect(html.contains("Fixtures/lync-edge/shadowed-accept.v4:13"))
+    }
+
     @Test func aMalformedWaiversFileIsAnError() throws {
         let path = try write("bad-waivers.yaml", "version: 1\nwaivers:\n  - flow: x\n    owner: o\n    expires: 2026-12-31\n")
         let result = try audit("shadowed-accept", ["--waivers", path])
