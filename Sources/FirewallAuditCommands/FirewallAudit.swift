@@ -18,6 +18,15 @@ public struct FirewallAudit: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "fwaudit",
         abstract: "Audit a Linux firewall against a documented port matrix.",
+        discussion: """
+            Examples:
+              Audit this host's live ruleset, every nftables table (needs CAP_NET_ADMIN):
+                fwaudit audit --matrix /etc/fwaudit/matrix.yaml --live
+              Audit saved rules in CI, with a JSON report:
+                fwaudit audit --matrix matrix.yaml --iptables-save rules.v4 --format json
+              Trace one documented flow through the live rules:
+                fwaudit explain --matrix matrix.yaml --live --flow FLOW-ID
+            """,
         version: "\(version) (commit \(commit))",
         subcommands: [AuditCommand.self, ExplainCommand.self, DumpCommand.self, BaselineCommand.self, SchemaCommand.self, MatrixCommand.self])
 
