@@ -1,14 +1,33 @@
 import ArgumentParser
 import Foundation
+import NftablesNetlink
 
 /// The `fwaudit` command: audits Linux firewall rulesets against a documented port matrix.
 public struct FirewallAudit: ParsableCommand {
     public static let version = "0.1.0"
 
+    /// The git commit this binary was built from, or "unknown" (see BuildCommit.swift).
+    public static let commit = buildCommit
+
+    /// What `--version` prints: the version, the commit, and the libnftnl and libmnl this process
+    /// runs with (the mapped shared objects and the Debian packages that installed them).
+    public static func versionReport(libraries: [LinkedLibrary] = LinkedLibraries.current()) -> String {
+        (["fwaudit \(version)", "commit \(commit)"] + libraries.map(\.description)).joined(separator: "\n") + "\n"
+    }
+
     public static let configuration = CommandConfiguration(
         commandName: "fwaudit",
         abstract: "Audit a Linux firewall against a documented port matrix.",
-        version: version,
+        discussion: """
+            Examples:
+              Audit this host's live ruleset, every nftables table (needs CAP_NET_ADMIN):
+                fwaudit audit --matrix /etc/fwaudit/matrix.yaml --live
+              Audit saved rules in CI, with a JSON report:
+                fwaudit audit --matrix matrix.yaml --iptables-save rules.v4 --format json
+              Trace one documented flow through the live rules:
+                fwaudit explain --matrix matrix.yaml --live --flow FLOW-ID
+            """,
+        version: "\(version) (commit \(commit))",
         subcommands: [AuditCommand.self, ExplainCommand.self, DumpCommand.self, BaselineCommand.self, SchemaCommand.self, MatrixCommand.self])
 
     public init() {}
@@ -25,7 +44,10 @@ public struct FirewallAudit: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                Output.write(fullMessage(for: error) + "\n")
+                let text = fullMessage(for: error)
+                // The parser answers --version with the configuration's one line; the full report
+                // reads the libraries only when asked.
+                Output.write(text == configuration.version ? versionReport() : text + "\n")
                 return 0
             }
             Output.standardError("fwaudit: error: \(message(for: error))\n")
