@@ -14,6 +14,11 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         Exit status: 0 when no finding fails the run, 1 when one does, 2 when the audit could not \
         run or cannot be trusted. Waived findings and findings in the baseline never fail the run.
+
+        Examples:
+          fwaudit audit --matrix matrix.yaml --live
+          fwaudit audit --matrix matrix.yaml --iptables-save rules.v4 --ip6tables-save rules.v6 --format sarif=fwaudit.sarif
+          fwaudit audit --matrix matrix.yaml --nft-file /etc/nftables.conf --baseline baseline.json --format html=audit.html
         """)
 
     @OptionGroup var inputs: AuditOptions

@@ -13,7 +13,12 @@ struct BaselineCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
-            abstract: "Audit and write the findings to a baseline file for 'audit --baseline'.")
+            abstract: "Audit and write the findings to a baseline file for 'audit --baseline'.",
+            discussion: """
+            Examples:
+              fwaudit baseline create -o baseline.json --matrix matrix.yaml --live
+              fwaudit audit --matrix matrix.yaml --live --baseline baseline.json
+            """)
 
         @OptionGroup var inputs: AuditOptions
 

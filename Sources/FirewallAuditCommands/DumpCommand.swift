@@ -7,7 +7,13 @@ import Reporting
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
-        abstract: "Print the rulesets as fwaudit understood them, one rule per line.")
+        abstract: "Print the rulesets as fwaudit understood them, one rule per line.",
+        discussion: """
+        Examples:
+          fwaudit dump --live
+          fwaudit dump --nft-file /etc/nftables.conf --stage bytecode
+          fwaudit dump --live --stage recording > host.rec
+        """)
 
     @OptionGroup var rulesets: RulesetOptions
 

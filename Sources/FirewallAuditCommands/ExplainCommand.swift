@@ -16,6 +16,10 @@ struct ExplainCommand: ParsableCommand {
             "tcp 192.0.2.1:40000 -> 198.51.100.10:5061 in eth0 state new flags syn" or \
             "icmpv6 2001:db8::7 -> 2001:db8:1::10 type 139 code 0 state new". The protocol is a name \
             from /etc/protocols or a number.
+
+            Examples:
+              fwaudit explain --matrix matrix.yaml --live --flow sip-mtls-from-partners
+              fwaudit explain --iptables-save rules.v4 --packet "tcp 192.0.2.1:40000 -> 198.51.100.10:5061 in eth0 state new flags syn"
             """)
 
     @Option(help: ArgumentHelp("The port matrix (YAML or JSON). Needed for --flow; for --packet only to know the host's own addresses: without it a packet comes from the network unless --from-host is given or its source is an address of a live host.", valueName: "file"))

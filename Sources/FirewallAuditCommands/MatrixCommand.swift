@@ -19,6 +19,10 @@ struct MatrixCommand: ParsableCommand {
             unbound are listed on stderr and written as 'addresses: []  # UNBOUND', which the matrix \
             loader refuses until they are filled in. Rows that cannot be read are listed with their \
             page, table and row; --strict makes them an error.
+
+            Examples:
+              fwaudit matrix import ports.md -o matrix.yaml
+              fwaudit matrix import ports.md --zones zones.yaml -o matrix.yaml
             """)
 
         @Argument(help: ArgumentHelp("Documentation pages: .md (pipe and HTML tables), .html, .csv.", valueName: "doc"))
@@ -101,7 +105,13 @@ struct MatrixCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validate a port matrix and print a summary of its zones and flows.")
+            abstract: "Validate a port matrix and print a summary of its zones and flows.",
+            discussion: """
+            Every error it can find is reported in one run.
+
+            Examples:
+              fwaudit matrix check matrix.yaml
+            """)
 
         @Argument(help: ArgumentHelp("The matrix file.", valueName: "matrix.yaml"))
         var matrix: String

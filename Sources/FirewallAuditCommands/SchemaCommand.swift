@@ -5,7 +5,12 @@ import Reporting
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Print a JSON Schema: report, matrix or waivers.")
+        abstract: "Print a JSON Schema: report, matrix or waivers.",
+        discussion: """
+        Examples:
+          fwaudit schema report > report.schema.json
+          fwaudit schema matrix
+        """)
 
     enum Document: String, ExpressibleByArgument, CaseIterable {
         case report, matrix, waivers
