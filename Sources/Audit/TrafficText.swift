@@ -62,8 +62,11 @@ extension AddressSet {
 
 /// Counts of addresses as reports print them: exact up to 2^53, a power of two beyond.
 public enum AddressCount {
+    /// Whether a count is exact as a double (below 2^53).
+    public static func isExact(_ value: Double) -> Bool { value < 9_007_199_254_740_992 }
+
     public static func text(_ value: Double) -> String {
-        if value < 9_007_199_254_740_992 { return String(UInt64(value)) }
+        if isExact(value) { return String(UInt64(value)) }
         return "2^\(Int(log2(value).rounded()))"
     }
 }

@@ -54,10 +54,8 @@ enum AssumptionText {
     static func narrowing(_ narrowing: Narrowing) -> String {
         let more = narrowing.rules.count > 1 ? " and \(narrowing.rules.count - 1) more rule\(narrowing.rules.count > 2 ? "s" : "")" : ""
         let first = narrowing.rules.first.map { ", by \($0)\(more)" } ?? ""
-        return "narrowed by \(narrowing.denyList) (\(count(narrowing.addresses)) \(narrowing.family) address\(narrowing.addresses == 1 ? "" : "es")\(first))"
+        return "narrowed by \(narrowing.denyList) (\(AddressCount.text(narrowing.addresses)) \(narrowing.family) address\(narrowing.addresses == 1 ? "" : "es")\(first))"
     }
-
-    static func count(_ value: Double) -> String { AddressCount.text(value) }
 
     /// `rate-limited by edge.v4:12 (-m limit --limit 5/min) and edge.v4:14`.
     static func rateLimits(_ limits: [RateLimit]) -> String {

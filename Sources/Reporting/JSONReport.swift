@@ -65,8 +65,7 @@ public enum JSONReport {
             })),
             ("narrowedBy", .array(result.narrowedBy.map { narrowing in
                 .object([("denyList", .string(narrowing.denyList)), ("family", .string(narrowing.family.rawValue)),
-                         ("rules", .array(narrowing.rules.map { .string($0.description) })), ("addresses", narrowing.addresses < 9_007_199_254_740_992 ? .number(AssumptionText.count(narrowing.addresses))
-                                                                                     : .string(AssumptionText.count(narrowing.addresses)))])
+                         ("rules", .array(narrowing.rules.map { .string($0.description) })), ("addresses", count(narrowing.addresses))])
             })),
         ])
     }
@@ -116,8 +115,13 @@ public enum JSONReport {
                          ("last", .string(IPAddress.format(range.upperBound, family: family)))])
             })),
             ("rangeCount", .int(set.ranges.count)),
-            ("addressCount", count < 9_007_199_254_740_992 ? .number(AddressCount.text(count)) : .string(AddressCount.text(count))),
+            ("addressCount", JSONReport.count(count)),
         ])
+    }
+
+    /// A count of addresses: a number while exact, the text `2^N` beyond.
+    static func count(_ value: Double) -> JSONValue {
+        AddressCount.isExact(value) ? .number(AddressCount.text(value)) : .string(AddressCount.text(value))
     }
 
     /// `{"scope": "any"}`, `{"scope": "none"}` or `{"scope": "only", "names": ["eth0", "veth+", "*"]}`.
