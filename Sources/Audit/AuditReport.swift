@@ -93,6 +93,9 @@ public struct FlowResult: Sendable, Hashable {
     public var narrowedBy: [Narrowing] = []
     /// The throttles the flow's packets pass within their limits.
     public var rateLimitedBy: [RateLimit] = []
+    /// The address translations the flow's connections take (DNAT to a container, REDIRECT to a
+    /// local port, MASQUERADE on the way out).
+    public var translatedBy: [Translation] = []
 }
 
 /// Everything an audit found: statuses and findings, before the gate decides what fails a run.

@@ -31,6 +31,7 @@ public struct Auditor: Sendable {
         var paths: [String: Set<PathKind>] = [:]
         var narrowings: [String: [Narrowing]] = [:]
         var rateLimits: [String: [RateLimit]] = [:]
+        var translations: [String: [Translation]] = [:]
         var assumptions: [Assumptions] = []
         var audited: [AddressFamily: Bool] = [:]
         for family in AddressFamily.allCases {
@@ -54,10 +55,11 @@ public struct Auditor: Sendable {
             }
             for flow in matrix.flows {
                 guard applies(flow, to: family) else { continue }
-                paths[flow.id, default: []].formUnion(audit.space.parts(of: flow).map(\.path))
                 let evaluation = audit.evaluate(flow)
                 narrowings[flow.id, default: []] += evaluation.narrowedBy
                 rateLimits[flow.id, default: []] += evaluation.rateLimitedBy
+                translations[flow.id, default: []] += evaluation.translatedBy
+                paths[flow.id, default: []].formUnion(evaluation.paths)
                 statuses[flow.id, default: [:]][family] = (evaluation.status, evaluation.certainty)
                 if let finding = evaluation.missing { findings.append(finding) }
             }
@@ -73,7 +75,8 @@ public struct Auditor: Sendable {
             let flowPaths = PathKind.allCases.filter { paths[flow.id]?.contains($0) == true }
             return FlowResult(flow: flow, status: status, certainty: certainty, path: flowPaths.first ?? path(of: flow),
                               paths: flowPaths.isEmpty ? [path(of: flow)] : flowPaths, families: perFamily.mapValues(\.0),
-                              narrowedBy: narrowings[flow.id] ?? [], rateLimitedBy: rateLimits[flow.id] ?? [])
+                              narrowedBy: narrowings[flow.id] ?? [], rateLimitedBy: rateLimits[flow.id] ?? [],
+                              translatedBy: translations[flow.id] ?? [])
         }
         findings.sort { ($0.kind, $0.flowID ?? "", $0.family, $0.rule.location) < ($1.kind, $1.flowID ?? "", $1.family, $1.rule.location) }
         return AuditReport(matrix: matrix, matrixPath: matrixPath, inputs: inputs, audited: audited, flows: flows,

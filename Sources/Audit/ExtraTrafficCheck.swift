@@ -27,10 +27,9 @@ struct ExtraTrafficCheck {
             let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
             var groups: [Group] = []
             for outcome in outcomes where outcome.verdict == .accept {
-                var filtered = outcome.box
-                filtered.originalDestination = nil
-                filtered.originalDestinationPort = nil
-                let uncovered = PacketSpace([filtered]).subtracting(covered)
+                // Flows document connections as they arrive: translated traffic is judged by its
+                // destination before translation.
+                let uncovered = PacketSpace(space.arrivingView(of: outcome.box, origin: origin)).subtracting(covered)
                 guard !uncovered.isEmpty, let decision = outcome.deciding else { continue }
                 let entries = uncovered.boxes.map { (box: $0, outcome: outcome) }
                 if let existing = groups.firstIndex(where: { $0.decision.location == decision.location && $0.path == outcome.path }) {
@@ -63,8 +62,7 @@ struct ExtraTrafficCheck {
         let best = group.entries.first { $0.box.unknowns.isEmpty && $0.box.layer4Protocol.contains(6) }
             ?? group.entries.first { $0.box.unknowns.isEmpty } ?? group.entries[0]
         var outcome = best.outcome
-        outcome.box = best.box
-        if let original = best.outcome.box.originalDestination { outcome.box.originalDestination = original }
+        outcome.box = space.translatedView(of: best.box, as: best.outcome.box)
         let witness = confirmation.witness(outcome, leg: .new, origin: origin)
         let definite = boxes.contains { $0.unknowns.isEmpty }
             || !PacketSpace(boxes).projected.subtracting(droppedProjection).isEmpty
@@ -82,6 +80,17 @@ struct ExtraTrafficCheck {
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "",
             severity: mirrored?.0.severity ?? .high)
         if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
+        for entry in group.entries {
+            for applied in entry.outcome.translations where applied.kind == .dnat || applied.kind == .redirect {
+                Translation.merge(Translation(family: space.family, applied), into: &finding.translatedBy)
+            }
+        }
+        // Traffic for the host's own addresses that a translation sends down the forward path
+        // never meets the input chains: a published port is open whatever they say.
+        if group.path == .forward && !accepted.destinations.intersection(space.context.localAddresses).isEmpty
+            && group.entries.contains(where: { $0.outcome.box.isDestinationTranslated }) {
+            finding.notes.append(.bypassesInput)
+        }
         finding.fingerprint = Fingerprint.of(finding)
         return finding
     }

@@ -17,8 +17,9 @@ struct FamilyAudit {
 
     init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset, facts: [HostFacts] = [], throttles: ThrottleMode = .withinLimits) {
         let host = AuditedHost(matrix: matrix, family: family, facts: facts)
-        let context = AnalysisContext(family: family, localAddresses: host.addresses,
+        var context = AnalysisContext(family: family, localAddresses: host.addresses,
                                       extraInterfaces: matrix.zones.flatMap(\.interfaces), ruleset: ruleset, throttles: throttles)
+        context.routing = FlowSpace(matrix: matrix, family: family, context: context, host: host).routing()
         let index = RulesetIndex(ruleset: ruleset, family: family)
         let engine = PathEngine(index: index, context: context)
         let describe = SpaceDescription(family: family, interfaces: context.interfaces)

@@ -146,6 +146,9 @@ public struct Finding: Sendable, Hashable {
     public enum Note: String, Sendable, Hashable {
         /// On the forward path of a host whose forwarding neither the matrix nor a live input told.
         case forwardingUndeclared = "forwarding-undeclared"
+        /// Traffic for the host's own addresses that a translation forwards (a published container
+        /// port): the input chains never see it, so they cannot close it.
+        case bypassesInput = "bypasses-input"
     }
 
     public var kind: FindingKind
@@ -171,6 +174,9 @@ public struct Finding: Sendable, Hashable {
     public var fingerprint: String
     public var severity: Severity
     public var notes: [Note] = []
+    /// The address translations the traffic takes: for a missing flow, those its connections
+    /// met; for extra traffic, the DNAT or REDIRECT rules that make it reachable.
+    public var translatedBy: [Translation] = []
 
     /// The documented flow's id.
     public var flowID: String? { flow?.id }

@@ -59,7 +59,8 @@ struct FlowSpace {
         // Members of one zone that holds the host (cluster nodes) reach each other directly, and
         // packets that would leave through the interface they came in on are not routed by this host.
         let peers = from.id == to.id && !sources.isDisjoint(with: hostAddresses)
-        let sameInterfaces = !from.interfaces.isEmpty && Set(from.interfaces) == Set(to.interfaces)
+        // Members of one zone behind one interface (containers on a bridge) do cross the host.
+        let sameInterfaces = from.id != to.id && !from.interfaces.isEmpty && Set(from.interfaces) == Set(to.interfaces)
         if host.forwarding.routes && !peers && !sameInterfaces {
             parts.append(Part(path: .forward, sources: sources.subtracting(hostAddresses), destinations: destinations.subtracting(hostAddresses), from: from, to: to))
         }
@@ -82,6 +83,56 @@ struct FlowSpace {
     func path(of flow: Flow) -> PathKind { parts(of: flow).first?.path ?? Auditor.path(of: flow, in: matrix) }
 
     static func origin(of path: PathKind) -> PathEngine.Origin { path == .output ? .host : .network }
+
+    /// The path of the connections whose replies take `path`: replies to what reached the host
+    /// leave it, replies to what it sent arrive, replies to what it forwarded are forwarded.
+    static func openingPath(ofReplyOn path: PathKind) -> PathKind {
+        switch path {
+        case .input: .output
+        case .output: .input
+        case .forward: .forward
+        }
+    }
+
+    /// Where the host routes translated packets: each zone reached through named interfaces
+    /// (the host's own zones aside), most specific first; elsewhere the interfaces that carry traffic.
+    func routing() -> RoutingTable {
+        let routes = matrix.zones.filter { !$0.isLocal && !$0.interfaces.isEmpty }.map { zone in
+            RoutingTable.Route(destinations: addresses(of: zone), interfaces: interfaces(of: zone))
+        }
+        return RoutingTable(routes: routes, defaultInterfaces: carrying)
+    }
+
+    /// Later packets of connections whose opening packets a nat rule translated, carrying the
+    /// connection's translation (conntrack applies it without running the nat chains); packets
+    /// of connections that were not translated stay as they are.
+    func translating(_ boxes: [PacketBox], as opened: [Outcome]) -> [PacketBox] {
+        var result = boxes
+        for outcome in opened where outcome.box.originalDestination != nil || outcome.box.originalDestinationPort != nil {
+            // The connection as it arrived: the opening packet's ends before translation.
+            var connection = PacketBox(family: family, interfaces: context.interfaces)
+            connection.layer4Protocol = outcome.box.layer4Protocol
+            connection.source = outcome.box.source
+            connection.sourcePort = outcome.box.sourcePort
+            connection.destination = outcome.box.originalDestination ?? outcome.box.destination
+            connection.destinationPort = outcome.box.originalDestinationPort ?? outcome.box.destinationPort
+            connection.inInterface = outcome.box.inInterface
+            var next: [PacketBox] = []
+            for box in result {
+                guard box.connectionDestination == nil && box.connectionDestinationPort == nil,
+                      var inside = box.intersection(connection) else {
+                    next.append(box)
+                    continue
+                }
+                inside.connectionDestination = outcome.box.originalDestination == nil ? nil : outcome.box.destination
+                inside.connectionDestinationPort = outcome.box.originalDestinationPort == nil ? nil : outcome.box.destinationPort
+                next.append(inside)
+                next += box.subtracting(connection)
+            }
+            result = next
+        }
+        return result
+    }
 
     /// A part's protocols, addresses, ports and interfaces, with every other field open.
     private func traffic(of flow: Flow, part: Part) -> PacketBox {
@@ -146,11 +197,70 @@ struct FlowSpace {
             reply.outInterface = outcome.box.inInterface
             reply.originalDestination = nil
             reply.originalDestinationPort = nil
+            reply.connectionDestination = nil
+            reply.connectionDestinationPort = nil
+            // A connection whose source was translated on the way out is answered to that source;
+            // conntrack gives the reply the original source back where destinations are translated.
+            if let snat = outcome.translations.last(where: { $0.kind == .snat || $0.kind == .masquerade }) {
+                let translatedSources = snat.addresses ?? host.addresses.subtracting(AnalysisContext.loopback(family))
+                if !translatedSources.isEmpty {
+                    reply.connectionDestination = reply.destination
+                    reply.destination = translatedSources
+                }
+                if let ports = snat.ports {
+                    reply.connectionDestinationPort = reply.destinationPort
+                    reply.destinationPort = ports
+                }
+            }
             reply.state = .established
             reply.mark = IntervalSet(value: 0)
             reply.connectionMark = .full
             return splitTCP(reply, flags: FlowSpace.replyFlags)
         }
+    }
+
+    /// Packets as they arrived (or as the host sent them), before any translation: the
+    /// destination and port before DNAT or REDIRECT, and the out interface the route for that
+    /// destination has (none for what arrives for the host, `lo` for what the host sends itself).
+    func arrivingView(of box: PacketBox, origin: PathEngine.Origin) -> [PacketBox] {
+        guard box.originalDestination != nil || box.originalDestinationPort != nil else { return [box] }
+        var view = box
+        view.destinationPort = box.originalDestinationPort ?? box.destinationPort
+        view.originalDestination = nil
+        view.originalDestinationPort = nil
+        guard let original = box.originalDestination else { return [view] }
+        var result: [PacketBox] = []
+        let local = original.intersection(context.localAddresses)
+        if !local.isEmpty {
+            var part = view
+            part.destination = local
+            part.outInterface = origin == .network ? context.interfaces.none : context.interfaces.loopback
+            result.append(part)
+        }
+        let remote = original.subtracting(context.localAddresses)
+        for (destinations, interfaces) in remote.isEmpty ? [] : context.routing.split(remote, interfaces: context.interfaces) {
+            var part = view
+            part.destination = destinations
+            part.outInterface = interfaces
+            result.append(part)
+        }
+        return result
+    }
+
+    /// The translated packets of `outcome` whose arriving view is `arriving` (part of `arrivingView(of: outcome)`).
+    func translatedView(of arriving: PacketBox, as outcome: PacketBox) -> PacketBox {
+        guard outcome.originalDestination != nil || outcome.originalDestinationPort != nil else { return arriving }
+        var box = arriving
+        if outcome.originalDestination != nil {
+            box.originalDestination = arriving.destination
+            box.destination = outcome.destination
+            box.outInterface = outcome.outInterface
+        }
+        if outcome.originalDestinationPort != nil {
+            box.originalDestinationPort = arriving.destinationPort
+            box.destinationPort = outcome.destinationPort
+        }
+        return box
     }
 
     /// Every new connection the host could see: arriving from networks and leaving from the host.
@@ -187,7 +297,60 @@ struct FlowSpace {
             // Traffic to the host's own addresses leaves through lo, never a network interface.
             viaNetwork.destination = viaNetwork.destination.subtracting(context.localAddresses)
         }
-        return [viaLoopback, viaNetwork].flatMap(splitICMP).filter { !$0.isEmpty }
+        var network: [PacketBox]
+        switch origin {
+        case .network:
+            // To the host, no out interface; elsewhere, out of the interfaces that carry traffic.
+            var local = viaNetwork, forwarded = viaNetwork
+            local.destination = viaNetwork.destination.intersection(context.localAddresses)
+            local.outInterface = context.interfaces.none
+            forwarded.destination = viaNetwork.destination.subtracting(context.localAddresses)
+            forwarded.outInterface = carrying
+            network = [local] + byZoneInterfaces(forwarded, side: .destination)
+            network = network.flatMap { byZoneInterfaces($0, side: .source) }
+        case .host:
+            network = byZoneInterfaces(viaNetwork, side: .destination)
+        }
+        return ([viaLoopback] + network).flatMap(splitICMP).filter { !$0.isEmpty }
+    }
+
+    /// When zones name their interfaces, each interface carries the zones reached through it
+    /// (DESIGN §3): packets arriving on `docker0` come from the containers' addresses, packets
+    /// leaving through it go to them. An interface no zone names carries any address.
+    private func byZoneInterfaces(_ box: PacketBox, side: PacketSide) -> [PacketBox] {
+        let named = matrix.zones.filter { !$0.interfaces.isEmpty }
+        if named.isEmpty { return [box] }
+        let carried = side == .source ? box.inInterface : box.outInterface
+        if carried == context.interfaces.none { return [box] }
+        var groups: [(addresses: AddressSet, interfaces: InterfaceSet)] = []
+        for index in carried.indices {
+            let zones = named.filter { interfaces(of: $0).contains(index) }
+            let addresses = index == 0 || zones.isEmpty ? AddressSet(family.domain)
+                : zones.reduce(AddressSet()) { $0.union(zone(addressesOf: $1)) }
+            if let existing = groups.firstIndex(where: { $0.addresses == addresses }) {
+                groups[existing].interfaces.insert(index)
+            } else {
+                var set = InterfaceSet(count: context.interfaces.count)
+                set.insert(index)
+                groups.append((addresses, set))
+            }
+        }
+        return groups.map { group in
+            var part = box
+            if side == .source {
+                part.inInterface = group.interfaces
+                part.source = box.source.intersection(group.addresses)
+            } else {
+                part.outInterface = group.interfaces
+                part.destination = box.destination.intersection(group.addresses)
+            }
+            return part
+        }.filter { !$0.isEmpty }
+    }
+
+    /// Every address of a zone, the host's own included (the universe removes those itself).
+    private func zone(addressesOf zone: Zone) -> AddressSet {
+        zone.isAny ? AddressSet(family.domain) : (zone.addresses(for: family) ?? AddressSet())
     }
 
     /// An ICMP packet that opens nothing is not `new`: it is untracked (neighbour discovery,

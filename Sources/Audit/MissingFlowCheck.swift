@@ -20,6 +20,10 @@ struct MissingFlowCheck {
         var narrowedBy: [Narrowing] = []
         /// Throttles the flow's packets met, in path order, each once.
         var rateLimitedBy: [RateLimit] = []
+        /// Address translations the flow's connections take, each once.
+        var translatedBy: [Translation] = []
+        /// The paths the flow's opening packets take after translation.
+        var paths: Set<PathKind> = []
     }
 
     /// What fails to pass, grouped by leg and deciding rule.
@@ -59,15 +63,36 @@ struct MissingFlowCheck {
         let partOutcomes = space.parts(of: flow).map { part -> PartOutcome in
             let origin = FlowSpace.origin(of: part.path)
             let newOutcomes = intended(engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .new)), from: origin), origin: origin)
-            let establishedOutcomes = intended(engine.run(PacketSpace(space.boxes(for: flow, part: part, leg: .established)), from: origin), origin: origin)
-            let replyOrigin: PathEngine.Origin = part.path == .input ? .host : .network
-            let replyOutcomes = intended(engine.run(PacketSpace(space.replies(to: newOutcomes.filter { $0.verdict == .accept })), from: replyOrigin),
-                                         origin: replyOrigin)
-            return PartOutcome(part: part, legs: [(.new, newOutcomes, origin), (.established, establishedOutcomes, origin),
-                                                  (.reply, replyOutcomes, replyOrigin)])
+            let opened = newOutcomes.filter { $0.verdict == .accept }
+            // Later packets are translated as their connection's opening packet was.
+            let later = space.translating(space.boxes(for: flow, part: part, leg: .established), as: opened)
+            let establishedOutcomes = intended(engine.run(PacketSpace(later), from: origin), origin: origin)
+            var legs: [(leg: ConnectionLeg, outcomes: [Outcome], origin: PathEngine.Origin)] = [(.new, newOutcomes, origin), (.established, establishedOutcomes, origin)]
+            // Replies come back from where the opening packets went: from the host to what reached
+            // it, through the host to what it forwarded (a translated connection's replies too).
+            for path in PathKind.allCases {
+                let answered = opened.filter { $0.path == path }
+                if answered.isEmpty { continue }
+                let replyOrigin: PathEngine.Origin = path == .input ? .host : .network
+                let replyOutcomes = intended(engine.run(PacketSpace(space.replies(to: answered)), from: replyOrigin), origin: replyOrigin)
+                legs.append((.reply, replyOutcomes, replyOrigin))
+            }
+            return PartOutcome(part: part, legs: legs)
         }
         guard !partOutcomes.isEmpty else { return Evaluation(status: .notApplicable, certainty: .definite, missing: nil) }
         let narrowings = narrowed.map { Narrowing(denyList: $0.entry.description, family: space.family, rules: $0.rules, addresses: $0.remote.approximateCount) }
+        var translations: [Translation] = []
+        var flowPaths: Set<PathKind> = []
+        for partOutcome in partOutcomes {
+            if partOutcome.legs[0].outcomes.isEmpty { flowPaths.insert(partOutcome.part.path) }
+            for outcome in partOutcome.legs[0].outcomes {
+                flowPaths.insert(outcome.path)
+                guard outcome.verdict == .accept else { continue }
+                for applied in outcome.translations {
+                    Translation.merge(Translation(family: space.family, applied), into: &translations)
+                }
+            }
+        }
         var rateLimits: [RateLimit] = []
         for partOutcome in partOutcomes {
             for (_, outcomes, _) in partOutcome.legs {
@@ -101,14 +126,17 @@ struct MissingFlowCheck {
         let status = FlowStatus.combining(partStatuses)
         let certainty: Certainty = (status == .allowed || !uncertain) ? .definite : .possible
         guard status != .allowed, flow.isRequired else {
-            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits)
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits, translatedBy: translations, paths: flowPaths)
         }
         let legs = partOutcomes.flatMap { partOutcome in partOutcome.legs.map { ($0.leg, $0.outcomes, $0.origin, partOutcome.part.path) } }
 
         var parts: [BlockedPart] = []
-        for (leg, outcomes, legOrigin, path) in legs {
+        for (leg, outcomes, legOrigin, _) in legs {
             for outcome in outcomes where outcome.verdict != .accept {
                 guard let decision = outcome.deciding else { continue }
+                // A translated connection is dropped where it really goes (a published port, on
+                // the forward path); a reply still belongs to the part it answers.
+                let path = leg == .reply ? FlowSpace.openingPath(ofReplyOn: outcome.path) : outcome.path
                 if let existing = parts.firstIndex(where: { $0.leg == leg && $0.path == path && $0.decision.location == decision.location }) {
                     parts[existing].boxes.append(outcome.box)
                     if !outcome.box.unknowns.isEmpty { continue }
@@ -120,7 +148,7 @@ struct MissingFlowCheck {
         }
         parts.sort { ($0.leg, $0.decision.location, $0.path) < ($1.leg, $1.decision.location, $1.path) }
         guard let primary = parts.first, let zones = space.zones(of: flow) else {
-            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits)
+            return Evaluation(status: status, certainty: certainty, missing: nil, narrowedBy: narrowings, rateLimitedBy: rateLimits, translatedBy: translations, paths: flowPaths)
         }
         let path = primary.path
         let witness = confirmation.witness(primary.outcome, leg: primary.leg, origin: primary.origin)
@@ -134,7 +162,9 @@ struct MissingFlowCheck {
             message: .flowDropped(blocked: status == .blocked, leg: primary.leg),
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "", severity: flow.severity)
         if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
+        finding.translatedBy = translations
+        for applied in primary.outcome.translations { Translation.merge(Translation(family: space.family, applied), into: &finding.translatedBy) }
         finding.fingerprint = Fingerprint.of(finding)
-        return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings, rateLimitedBy: rateLimits)
+        return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings, rateLimitedBy: rateLimits, translatedBy: translations, paths: flowPaths)
     }
 }

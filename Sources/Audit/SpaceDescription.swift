@@ -74,7 +74,10 @@ struct SpaceDescription {
                             sourcePort: sourcePort, destinationPort: destinationPort, icmpType: icmp, tcpFlags: flags,
                             inInterface: interfaceName(box.inInterface), outInterface: interfaceName(box.outInterface),
                             state: state, mark: 0, connectionMark: box.connectionMark.contains(0) ? 0 : box.connectionMark.min ?? 0)
-        if box.originalDestination != nil || box.originalDestinationPort != nil { packet.outInterface = "" }
+        // A translated packet names where its translation sent it, and leaves as the route for
+        // that destination leads (the out interface after translation).
+        if box.originalDestination != nil { packet.translatedDestination = SpaceDescription.host(in: box.destination, family: family) }
+        if box.originalDestinationPort != nil { packet.translatedDestinationPort = box.destinationPort.min }
         let answers = Dictionary(uniqueKeysWithValues: box.unknowns.map { ($0.id, $0.holds) })
         return (packet, answers)
     }

@@ -20,6 +20,8 @@ public struct AnalysisContext: Sendable {
     public var interfaces: InterfaceUniverse
     /// How throttles are decided; the packet-space engine and the interpreter both read it.
     public var throttles: ThrottleMode
+    /// Where packets whose destination a nat rule rewrote are routed.
+    public var routing = RoutingTable()
 
     public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset,
                 throttles: ThrottleMode = .withinLimits) {

@@ -67,6 +67,9 @@ public struct Interpreter: Sendable {
                     _ = runHook(.input, &state)
                 } else {
                     path = .forward
+                    if state.packet.destination != packet.destination {
+                        state.packet.outInterface = routedInterface(for: state.packet.destination, current: state.packet.outInterface)
+                    }
                     if runHook(.forward, &state) { _ = runHook(.postrouting, &state) }
                 }
             } else {
@@ -90,12 +93,47 @@ public struct Interpreter: Sendable {
         var dropped = false
     }
 
+    /// The interface the route for `address` leads through: `current` when the route allows it,
+    /// else the first name the route's interfaces hold (a written one before a stand-in).
+    private func routedInterface(for address: UInt128, current: String) -> String {
+        let universe = context.interfaces
+        let routed = context.routing.interfaces(for: address, in: universe)
+        if let index = universe.index(of: current), routed.contains(index) { return current }
+        let indices = routed.indices
+        return (indices.first(where: universe.isWritten) ?? indices.first).map { universe.names[$0] } ?? ""
+    }
+
+    /// A later packet of a translated connection takes the connection's destination where the
+    /// destination nat chains run (the opening packet's own translation is the nat rule's).
+    private func applyConnectionTranslation(_ state: inout RunState, on hook: Hook) {
+        guard state.packet.state == .established || state.packet.state == .related else { return }
+        let before = state.packet.destination
+        if let address = state.packet.translatedDestination { state.packet.destination = address }
+        if let port = state.packet.translatedDestinationPort { state.packet.destinationPort = port }
+        if hook == .output && state.packet.destination != before { reroute(&state) }
+    }
+
+    /// The host's own packet after a nat rule rewrote its destination: through `lo` to one of the
+    /// host's addresses, elsewhere as the route for the new destination leads.
+    private func reroute(_ state: inout RunState) {
+        state.packet.outInterface = context.localAddresses.contains(state.packet.destination) ? "lo"
+            : routedInterface(for: state.packet.destination, current: state.packet.outInterface)
+    }
+
     /// Runs the base chains of `hook`; false when the packet was dropped.
     private func runHook(_ hook: Hook, _ state: inout RunState) -> Bool {
+        var translated = !PathEngine.translatesDestinations(on: hook)
+        defer { if !translated { applyConnectionTranslation(&state, on: hook) } }
         for (tableIndex, chainIndex) in index.baseChains(on: hook) {
             let table = index.ruleset.tables[tableIndex]
             let chain = table.chains[chainIndex]
             let base = chain.base!
+            if !translated && base.priority >= PathEngine.destinationNatPriority {
+                applyConnectionTranslation(&state, on: hook)
+                translated = true
+            }
+            let destinationBefore = state.packet.destination
+            defer { if hook == .output && base.isNat && state.packet.destination != destinationBefore { reroute(&state) } }
             if base.isNat && state.packet.state != .new { continue }
             let frame = PathEngine.Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat,
                                          beforeConntrack: base.priority < PathEngine.conntrackPriority)
@@ -201,18 +239,21 @@ public struct Interpreter: Sendable {
                 }
                 step(.matched(action: "connmark"))
             case .nat(let action):
-                switch action {
-                case .destination(let address, let ports):
-                    if let first = address?.min { state.packet.destination = first }
-                    if let first = ports?.min { state.packet.destinationPort = first }
-                case .redirect(let ports):
-                    let own = context.localAddresses.subtracting(AnalysisContext.loopback(context.family))
-                    if let first = (own.isEmpty ? context.localAddresses : own).min { state.packet.destination = first }
-                    if let first = ports?.min { state.packet.destinationPort = first }
-                case .source, .masquerade:
-                    break
+                let target = NatTarget(action, hook: frame.hook, context: context)
+                if target.isEmpty {
+                    step(.matched(action: "nat (no address of this family: not applied)"))
+                    continue
                 }
-                step(.matched(action: "nat"))
+                // Of several targets, the one the packet names (a witness's choice), else the first.
+                if let addresses = target.destinations {
+                    let chosen = state.packet.translatedDestination.flatMap { addresses.contains($0) ? $0 : nil }
+                    if let address = chosen ?? addresses.min { state.packet.destination = address }
+                }
+                if let ports = target.ports {
+                    let chosen = state.packet.translatedDestinationPort.flatMap { ports.contains($0) ? $0 : nil }
+                    if let port = chosen ?? ports.min { state.packet.destinationPort = port }
+                }
+                step(.matched(action: NatTarget.describe(action)))
                 decide(.accept)
                 return .accepted
             case .opaqueVerdict(let name):

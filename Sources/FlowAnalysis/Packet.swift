@@ -18,6 +18,11 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
     public var state: ConnectionStates
     public var mark: UInt32
     public var connectionMark: UInt32
+    /// The destination a translation gives this packet: for a later packet of a translated
+    /// connection, what conntrack rewrites it to; for an opening packet, which of a nat rule's
+    /// several targets the rule picks (the first when absent or not among them).
+    public var translatedDestination: UInt128?
+    public var translatedDestinationPort: UInt16?
 
     public init(family: AddressFamily, layer4Protocol: UInt8, source: UInt128, destination: UInt128,
                 sourcePort: UInt16 = 0, destinationPort: UInt16 = 0, icmpType: UInt16 = 0, tcpFlags: UInt8 = 0,

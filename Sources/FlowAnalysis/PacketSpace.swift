@@ -28,6 +28,13 @@ public struct PacketBox: Sendable, Hashable {
     /// The destination before address translation, when a rule rewrote it.
     public var originalDestination: AddressSet?
     public var originalDestinationPort: PortSet?
+    /// For later packets of a translated connection: the destination (and port) conntrack gives
+    /// them where the destination nat chains run, without running them; nil when untranslated.
+    public var connectionDestination: AddressSet?
+    public var connectionDestinationPort: PortSet?
+
+    /// Whether a nat rule or the connection's translation rewrote the destination address.
+    public var isDestinationTranslated: Bool { originalDestination != nil }
 
     public struct UnknownAnswer: Sendable, Hashable, Comparable {
         public var id: Int

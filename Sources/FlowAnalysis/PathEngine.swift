@@ -69,7 +69,8 @@ public struct PathEngine: Sendable {
                 throttles: fragment.throttles)
     }
 
-    /// Splits a fragment by whether its destination is the host.
+    /// Splits a fragment by whether its destination is the host. A destination a nat rule
+    /// rewrote is routed again: the out interface is where the route for the new destination leads.
     private func route(_ fragment: Fragment) -> [(Fragment, PathKind)] {
         var result: [(Fragment, PathKind)] = []
         let local = fragment.box.destination.intersection(context.localAddresses)
@@ -77,16 +78,66 @@ public struct PathEngine: Sendable {
         if !local.isEmpty {
             var part = fragment
             part.box.destination = local
-            part.box.outInterface = part.box.outInterface.intersection(context.interfaces.none)
+            part.box.outInterface = fragment.box.isDestinationTranslated ? context.interfaces.none
+                : part.box.outInterface.intersection(context.interfaces.none)
             if !part.box.outInterface.isEmpty { result.append((part, .input)) }
         }
         if !remote.isEmpty {
-            var part = fragment
-            part.box.destination = remote
-            part.box.outInterface = part.box.outInterface.subtracting(context.interfaces.none)
-            if !part.box.outInterface.isEmpty { result.append((part, .forward)) }
+            if fragment.box.isDestinationTranslated {
+                for (destinations, interfaces) in context.routing.split(remote, interfaces: context.interfaces) {
+                    var part = fragment
+                    part.box.destination = destinations
+                    part.box.outInterface = interfaces
+                    result.append((part, .forward))
+                }
+            } else {
+                var part = fragment
+                part.box.destination = remote
+                part.box.outInterface = part.box.outInterface.subtracting(context.interfaces.none)
+                if !part.box.outInterface.isEmpty { result.append((part, .forward)) }
+            }
         }
         return result
+    }
+
+    /// The host's own packets whose destination a nat rule in output rewrote, routed again:
+    /// to one of its own addresses through `lo`, elsewhere where the route leads.
+    private func reroute(_ fragment: Fragment) -> [Fragment] {
+        guard fragment.box.isDestinationTranslated else { return [fragment] }
+        var result: [Fragment] = []
+        let local = fragment.box.destination.intersection(context.localAddresses)
+        let remote = fragment.box.destination.subtracting(context.localAddresses)
+        if !local.isEmpty {
+            var part = fragment
+            part.box.destination = local
+            part.box.outInterface = context.interfaces.loopback
+            result.append(part)
+        }
+        for (destinations, interfaces) in remote.isEmpty ? [] : context.routing.split(remote, interfaces: context.interfaces) {
+            var part = fragment
+            part.box.destination = destinations
+            part.box.outInterface = interfaces
+            result.append(part)
+        }
+        return result
+    }
+
+    /// Later packets of a translated connection take the connection's destination where the
+    /// destination nat chains run; they never run those chains.
+    private static func applyConnectionTranslation(_ fragment: Fragment) -> Fragment {
+        guard fragment.box.connectionDestination != nil || fragment.box.connectionDestinationPort != nil else { return fragment }
+        var changed = fragment
+        if let address = fragment.box.connectionDestination {
+            changed.box.originalDestination = fragment.box.destination
+            changed.box.destination = address
+        }
+        if let ports = fragment.box.connectionDestinationPort {
+            changed.box.originalDestinationPort = fragment.box.destinationPort
+            changed.box.destinationPort = ports
+        }
+        changed.box.connectionDestination = nil
+        changed.box.connectionDestinationPort = nil
+        return changed
     }
 
     struct Fragment: Hashable {
@@ -110,11 +161,16 @@ public struct PathEngine: Sendable {
     private func runHook(_ hook: Hook, _ fragments: [Fragment]) -> HookResult {
         var current = fragments
         var dropped: [Fragment] = []
+        var translated = !PathEngine.translatesDestinations(on: hook)
         for (tableIndex, chainIndex) in index.baseChains(on: hook) {
             if current.isEmpty { break }
             let table = index.ruleset.tables[tableIndex]
             let chain = table.chains[chainIndex]
             let base = chain.base!
+            if !translated && base.priority >= PathEngine.destinationNatPriority {
+                current = translateConnections(current, on: hook)
+                translated = true
+            }
             var entering = current
             var bypass: [Fragment] = []
             if base.isNat {
@@ -137,10 +193,22 @@ public struct PathEngine: Sendable {
             let fallen = result.returned.map { $0.adding(policy) }
             if base.policy == .accept { passed += fallen } else { dropped += fallen }
             dropped += result.dropped
+            // The host's own packets whose destination a nat chain rewrote are routed again at once.
+            if hook == .output && base.isNat { passed = passed.flatMap(reroute) }
             current = PathEngine.coalesce(passed)
         }
+        if !translated { current = translateConnections(current, on: hook) }
         return HookResult(passed: current, dropped: dropped)
     }
+
+    /// Later packets take their connection's translation; the host's own are routed again.
+    private func translateConnections(_ fragments: [Fragment], on hook: Hook) -> [Fragment] {
+        let translated = fragments.map(PathEngine.applyConnectionTranslation)
+        return hook == .output ? translated.flatMap(reroute) : translated
+    }
+
+    /// Whether conntrack rewrites destinations on `hook` (prerouting, and output for the host's own packets).
+    static func translatesDestinations(on hook: Hook) -> Bool { hook == .prerouting || hook == .output }
 
     struct Frame {
         var hook: Hook
@@ -154,6 +222,9 @@ public struct PathEngine: Sendable {
 
     /// Connection tracking's own priority on prerouting and output.
     static let conntrackPriority = -200
+    /// The destination nat hook's priority on prerouting and output (`NF_IP_PRI_NAT_DST`): where
+    /// conntrack translates later packets of a connection whose opening packet a nat rule rewrote.
+    static let destinationNatPriority = -100
 
     struct ChainResult {
         var accepted: [Fragment] = []
@@ -269,28 +340,21 @@ public struct PathEngine: Sendable {
                 }
             case .nat(let action):
                 let made = decision(.accept)
+                let target = NatTarget(action, hook: frame.hook, context: context)
+                if target.isEmpty {
+                    // A translation to no address of this family (`dnat ip to …` seen by IPv6 packets) does not apply.
+                    pending = rest + matched
+                    break
+                }
                 result.accepted += matched.map { fragment in
                     var changed = fragment.adding(made)
-                    switch action {
-                    case .destination(let address, let ports):
-                        if let address {
-                            changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
-                            changed.box.destination = address.intersection(AddressSet(context.family.domain))
-                        }
-                        if let ports {
-                            changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
-                            changed.box.destinationPort = ports
-                        }
-                    case .redirect(let ports):
+                    if let address = target.destinations {
                         changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
-                        changed.box.destination = context.localAddresses.subtracting(AnalysisContext.loopback(context.family))
-                        if changed.box.destination.isEmpty { changed.box.destination = context.localAddresses }
-                        if let ports {
-                            changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
-                            changed.box.destinationPort = ports
-                        }
-                    case .source, .masquerade:
-                        break
+                        changed.box.destination = address
+                    }
+                    if let ports = target.ports {
+                        changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
+                        changed.box.destinationPort = ports
                     }
                     return changed
                 }

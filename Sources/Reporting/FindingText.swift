@@ -40,6 +40,8 @@ extension Finding.Note {
         switch self {
         case .forwardingUndeclared:
             "the matrix does not say whether this host routes; if it does not, declare 'host: {forwarding: false}' and the forward path is not audited"
+        case .bypassesInput:
+            "these packets are addressed to the host, but a DNAT rule forwards them, so the INPUT chain never sees them: a rule there cannot close this port; close it where it is forwarded (FORWARD, DOCKER-USER) or remove the translation"
         }
     }
 }
@@ -55,6 +57,26 @@ enum AssumptionText {
         let more = narrowing.rules.count > 1 ? " and \(narrowing.rules.count - 1) more rule\(narrowing.rules.count > 2 ? "s" : "")" : ""
         let first = narrowing.rules.first.map { ", by \($0)\(more)" } ?? ""
         return "narrowed by \(narrowing.denyList) (\(AddressCount.text(narrowing.addresses)) \(narrowing.family) address\(narrowing.addresses == 1 ? "" : "es")\(first))"
+    }
+
+    /// `via DNAT to 172.17.0.2:80 by docker.v4:44`, `via MASQUERADE by docker.v4:40`.
+    static func translation(_ translation: Translation) -> String {
+        var target = ""
+        if let addresses = translation.addresses {
+            target = addresses.summarySyntax(family: translation.family)
+            if let ports = translation.ports {
+                target = translation.family == .ipv6 ? "[\(target)]:\(ports.portSyntax)" : "\(target):\(ports.portSyntax)"
+            }
+        } else if let ports = translation.ports {
+            target = "port \(ports.portSyntax)"
+        }
+        let name = translation.kind.rawValue.uppercased()
+        let to = target.isEmpty ? "" : (translation.kind == .snat ? " from \(target)" : " to \(target)")
+        return "via \(name)\(to) by \(translation.rule)"
+    }
+
+    static func translations(_ translations: [Translation]) -> String {
+        translations.map(translation).joined(separator: ", ")
     }
 
     /// `rate-limited by edge.v4:12 (-m limit --limit 5/min) and edge.v4:14`.

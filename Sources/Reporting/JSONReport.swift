@@ -63,10 +63,21 @@ public enum JSONReport {
             ("rateLimitedBy", .array(result.rateLimitedBy.map { limit in
                 .object([("family", .string(limit.family.rawValue)), ("rule", .string(limit.rule.description)), ("match", .string(limit.match))])
             })),
+            ("translatedBy", .array(result.translatedBy.map(translation))),
             ("narrowedBy", .array(result.narrowedBy.map { narrowing in
                 .object([("denyList", .string(narrowing.denyList)), ("family", .string(narrowing.family.rawValue)),
                          ("rules", .array(narrowing.rules.map { .string($0.description) })), ("addresses", count(narrowing.addresses))])
             })),
+        ])
+    }
+
+    static func translation(_ translation: Translation) -> JSONValue {
+        .object([
+            ("family", .string(translation.family.rawValue)), ("kind", .string(translation.kind.rawValue)),
+            ("rule", .string(translation.rule.description)), ("ruleText", .string(translation.ruleText)),
+            ("addresses", .optional(translation.addresses?.summarySyntax(family: translation.family))),
+            ("ports", .optional(translation.ports?.portSyntax)),
+            ("text", .string(AssumptionText.translation(translation))),
         ])
     }
 
@@ -183,6 +194,7 @@ public enum JSONReport {
         } ?? .null))
         members.append(("inBaseline", .bool(finding.inBaseline)))
         members.append(("notes", .array(finding.notes.map { .object([("id", .string($0.rawValue)), ("text", .string($0.text))]) })))
+        members.append(("translatedBy", .array(finding.translatedBy.map(translation))))
         members.append(("unknowns", .array(finding.unknowns.map { unknown in
             .object([("id", .int(unknown.id)), ("location", .string(unknown.location.description)),
                      ("match", .string(unknown.text)), ("reason", .string(unknown.reason))])

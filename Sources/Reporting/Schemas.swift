@@ -120,6 +120,19 @@ public enum Schemas {
     }
   },
   "$defs": {
+    "translation": {
+      "type": "object",
+      "required": ["family", "kind", "rule", "ruleText", "addresses", "ports", "text"],
+      "properties": {
+        "family": {"$ref": "#/$defs/family"},
+        "kind": {"enum": ["dnat", "redirect", "snat", "masquerade"]},
+        "rule": {"type": "string", "description": "FILE:LINE, or table/chain/handle, of the nat rule."},
+        "ruleText": {"type": "string"},
+        "addresses": {"type": ["string", "null"], "description": "Where connections are sent (for snat: the source they take), in address syntax; null when unchanged or chosen by the kernel (MASQUERADE)."},
+        "ports": {"type": ["string", "null"], "description": "The ports connections are sent to (for snat: taken from); null when unchanged."},
+        "text": {"type": "string", "description": "As the text report prints it: `via DNAT to 172.17.0.2:80 by docker.v4:44`."}
+      }
+    },
     "count": {"type": "integer", "minimum": 0},
     "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
     "findingKind": {"enum": ["missing", "extra", "wrong-direction"]},
@@ -166,6 +179,11 @@ public enum Schemas {
             "required": ["family", "rule", "match"],
             "properties": {"family": {"$ref": "#/$defs/family"}, "rule": {"type": "string"}, "match": {"type": "string"}}
           }
+        },
+        "translatedBy": {
+          "type": "array",
+          "description": "Address translations the flow's connections take: DNAT or REDIRECT of the opening packet (where connections are sent), SNAT or MASQUERADE on the way out.",
+          "items": {"$ref": "#/$defs/translation"}
         },
         "narrowedBy": {
           "type": "array",
@@ -357,8 +375,13 @@ public enum Schemas {
         "inBaseline": {"type": "boolean", "description": "The finding was already in the baseline given with --baseline."},
         "notes": {
           "type": "array",
-          "description": "What a reader should know to judge the finding (`forwarding-undeclared`: on the forward path of a host whose forwarding nothing told).",
+          "description": "What a reader should know to judge the finding (`forwarding-undeclared`: on the forward path of a host whose forwarding nothing told; `bypasses-input`: traffic for the host's own addresses that a DNAT rule forwards past the input chains).",
           "items": {"type": "object", "required": ["id", "text"], "properties": {"id": {"type": "string"}, "text": {"type": "string"}}}
+        },
+        "translatedBy": {
+          "type": "array",
+          "description": "For a missing flow, the translations its connections met; for extra traffic, the DNAT or REDIRECT rules that make it reachable.",
+          "items": {"$ref": "#/$defs/translation"}
         },
         "unknowns": {"type": "array", "items": {"$ref": "#/$defs/unknown"}}
       },

@@ -33,6 +33,7 @@ public enum TextReport {
                 if !flow.isRequired { line += " optional" }
                 for narrowing in result.narrowedBy { line += "  " + AssumptionText.narrowing(narrowing) }
                 if !result.rateLimitedBy.isEmpty { line += "  " + AssumptionText.rateLimits(result.rateLimitedBy) }
+                if !result.translatedBy.isEmpty { line += "  " + AssumptionText.translations(result.translatedBy) }
                 if result.certainty == .possible { line += " " + style.paint("(possible)", .yellow) }
                 lines.append(line)
             }
@@ -122,6 +123,7 @@ public enum TextReport {
         if let types = space.icmpTypesText { spaceText += " " + types }
         if let leg = finding.blockedBy.first?.leg { spaceText += " (\(leg.rawValue))" }
         lines.append("        \(finding.kind == .missing ? "blocked" : "accepted"): \(spaceText)")
+        if !finding.translatedBy.isEmpty { lines.append("        translated: \(AssumptionText.translations(finding.translatedBy))") }
         var example = "        example: \(finding.witness.shown)"
         if finding.witness.leg != .new { example += " (\(finding.witness.leg.rawValue))" }
         if !finding.witness.confirmed { example += " " + style.paint("(not confirmed by the interpreter)", .red) }

@@ -16,6 +16,9 @@ import Testing
       admins:
         addresses: [192.0.2.0/24]
         interfaces: [eth0]
+      internet:
+        addresses: [any]
+        interfaces: [eth0]
     flows:
       - id: ssh
         protocol: tcp
