@@ -1,0 +1,122 @@
+import FirewallModel
+import FlowAnalysis
+import Testing
+
+/// Address translation as conntrack does it: the opening packet is translated by the nat rule
+/// and routed again; later packets take the connection's translation without running nat chains.
+@Suite struct AddressTranslation {
+    static let rules = """
+    *raw
+    :PREROUTING ACCEPT [0:0]
+    :OUTPUT ACCEPT [0:0]
+    -A PREROUTING -d 172.17.0.2/32 ! -i docker0 -j DROP
+    COMMIT
+    *nat
+    :PREROUTING ACCEPT [0:0]
+    :INPUT ACCEPT [0:0]
+    :OUTPUT ACCEPT [0:0]
+    :POSTROUTING ACCEPT [0:0]
+    -A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+    -A OUTPUT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+    COMMIT
+    *filter
+    :INPUT DROP [0:0]
+    :FORWARD DROP [0:0]
+    :OUTPUT ACCEPT [0:0]
+    -A FORWARD -d 172.17.0.2/32 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+    -A OUTPUT -d 172.17.0.2/32 -o eth0 -j DROP
+    COMMIT
+    """
+
+    /// The host with a route to the containers through docker0.
+    static func subject() throws -> Subject {
+        let base = try Subject(rules)
+        var context = base.context
+        let docker0 = context.interfaces.matching(InterfacePattern(name: "docker0", isWildcard: false))
+        context.routing = RoutingTable(routes: [.init(destinations: AddressPrefix("172.17.0.0/16")!.addresses, interfaces: docker0)],
+                                       defaultInterfaces: context.interfaces.matching(InterfacePattern(name: "eth0", isWildcard: false)))
+        return Subject(index: base.index, context: context)
+    }
+
+    @Test func theOpeningPacketIsRoutedWhereItsNewDestinationLeads() throws {
+        let subject = try Self.subject()
+        let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080), from: .network)
+        #expect(trace.path == .forward)
+        #expect(trace.verdict == .accept)
+        #expect(trace.finalPacket.outInterface == "docker0")
+        #expect(trace.finalPacket.destinationPort == 80)
+        let outcomes = subject.outcomes(subject.inboundTCP)
+        let translated = outcomes.filter { $0.box.originalDestinationPort == PortSet(value: 8080) }
+        #expect(translated.count == 1)
+        #expect(translated.first?.verdict == .accept)
+        #expect(translated.first?.box.outInterface == subject.context.interfaces.matching(InterfacePattern(name: "docker0", isWildcard: false)))
+        #expect(translated.first?.translations.map(\.kind) == [.dnat])
+    }
+
+    @Test func laterPacketsTakeTheConnectionsTranslationAfterRawHasSeenTheOriginal() throws {
+        let subject = try Self.subject()
+        var later = subject.inbound("203.0.113.7", port: 8080, state: .established)
+        // Untranslated, a later packet is the host's and INPUT drops it.
+        #expect(subject.interpreter.run(later, from: .network).verdict == .drop)
+        later.translatedDestination = IPAddress("172.17.0.2")!.value
+        later.translatedDestinationPort = 80
+        let trace = subject.interpreter.run(later, from: .network)
+        // The raw rule saw 198.51.100.10, not the container: FORWARD accepts.
+        #expect(trace.path == .forward)
+        #expect(trace.verdict == .accept)
+        var box = subject.inboundTCP
+        box.state = .established
+        box.tcpFlags = IntervalSet(value: 0x10)
+        box.destinationPort = PortSet(value: 8080)
+        box.connectionDestination = AddressSet(value: IPAddress("172.17.0.2")!.value)
+        box.connectionDestinationPort = PortSet(value: 80)
+        let outcomes = subject.outcomes(box)
+        #expect(outcomes.count == 1)
+        #expect(outcomes.first?.verdict == .accept)
+        #expect(outcomes.first?.path == .forward)
+    }
+
+    @Test func theHostsOwnPacketIsRoutedAgainRightAfterTheOutputNatChain() throws {
+        let subject = try Self.subject()
+        let packet = Packet(family: .ipv4, layer4Protocol: 6, source: IPAddress("198.51.100.10")!.value, destination: IPAddress("192.0.2.80")!.value,
+                            sourcePort: 40000, destinationPort: 8080, tcpFlags: 0x02, outInterface: "eth0")
+        // Sent to 192.0.2.80 through eth0, but the nat rule sends it to the container: the filter
+        // rule that drops 172.17.0.2 through eth0 no longer applies.
+        let trace = subject.interpreter.run(packet, from: .host)
+        #expect(trace.verdict == .accept)
+        #expect(trace.finalPacket.outInterface == "docker0")
+        var box = PacketBox(family: .ipv4, interfaces: subject.context.interfaces)
+        box.layer4Protocol = ProtocolSet(value: 6)
+        box.source = AddressSet(value: packet.source)
+        box.destination = AddressSet(value: packet.destination)
+        box.destinationPort = PortSet(value: 8080)
+        box.inInterface = subject.context.interfaces.none
+        box.outInterface = subject.context.interfaces.matching(InterfacePattern(name: "eth0", isWildcard: false))
+        box.state = .new
+        let outcomes = subject.outcomes(box, from: .host)
+        #expect(outcomes.allSatisfy { $0.verdict == .accept })
+    }
+
+    @Test func aRedirectSendsTheConnectionToTheHostItself() throws {
+        let subject = try Subject("""
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 80
+        COMMIT
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+        COMMIT
+        """)
+        // REDIRECT sends the connection to the host itself, port 80, which INPUT accepts.
+        let trace = subject.interpreter.run(subject.inbound("203.0.113.7", port: 8080), from: .network)
+        #expect(trace.path == .input)
+        #expect(trace.verdict == .accept)
+        #expect(trace.finalPacket.destinationPort == 80)
+    }
+}
