@@ -108,7 +108,7 @@ struct FlowSpace {
     /// of connections that were not translated stay as they are.
     func translating(_ boxes: [PacketBox], as opened: [Outcome]) -> [PacketBox] {
         var result = boxes
-        for outcome in opened where outcome.box.originalDestination != nil || outcome.box.originalDestinationPort != nil {
+        for outcome in opened where outcome.box.translation != IntervalSet(value: 0) {
             // The connection as it arrived: the opening packet's ends before translation.
             var connection = PacketBox(family: family, interfaces: context.interfaces)
             connection.layer4Protocol = outcome.box.layer4Protocol
@@ -126,6 +126,7 @@ struct FlowSpace {
                 }
                 inside.connectionDestination = outcome.box.originalDestination == nil ? nil : outcome.box.destination
                 inside.connectionDestinationPort = outcome.box.originalDestinationPort == nil ? nil : outcome.box.destinationPort
+                inside.translation = outcome.box.translation
                 next.append(inside)
                 next += box.subtracting(connection)
             }
@@ -166,6 +167,8 @@ struct FlowSpace {
         box.mark = IntervalSet(value: 0)
         box.state = leg == .new ? .new : .established
         box.connectionMark = leg == .new ? IntervalSet(value: 0) : .full
+        // Untranslated until a nat rule translates the opening packet (see `translating`).
+        box.translation = IntervalSet(value: 0)
         return splitTCP(box, flags: leg == .new ? FlowSpace.synOnly : FlowSpace.establishedFlags)
     }
 
@@ -199,6 +202,7 @@ struct FlowSpace {
             reply.originalDestinationPort = nil
             reply.connectionDestination = nil
             reply.connectionDestinationPort = nil
+            reply.translation = outcome.box.translation
             // A connection whose source was translated on the way out is answered to that source;
             // conntrack gives the reply the original source back where destinations are translated.
             if let snat = outcome.translations.last(where: { $0.kind == .snat || $0.kind == .masquerade }) {
@@ -275,6 +279,7 @@ struct FlowSpace {
         base.state = states
         base.mark = IntervalSet(value: 0)
         base.connectionMark = IntervalSet(value: 0)
+        base.translation = IntervalSet(value: 0)
         var viaLoopback = base, viaNetwork = base
         switch origin {
         case .network:
@@ -311,7 +316,19 @@ struct FlowSpace {
         case .host:
             network = byZoneInterfaces(viaNetwork, side: .destination)
         }
-        return ([viaLoopback] + network).flatMap(splitICMP).filter { !$0.isEmpty }
+        return ([viaLoopback] + network).flatMap(splitICMP).flatMap(splitTranslated).filter { !$0.isEmpty }
+    }
+
+    /// Packets of existing connections may belong to translated ones; new packets, untracked and
+    /// invalid ones have no translation yet.
+    private func splitTranslated(_ box: PacketBox) -> [PacketBox] {
+        let existing: ConnectionStates = [.established, .related]
+        guard !box.state.intersection(existing).isEmpty else { return [box] }
+        var fresh = box, old = box
+        fresh.state = box.state.subtracting(existing)
+        old.state = box.state.intersection(existing)
+        old.translation = TranslationStatus.all
+        return [fresh, old].filter { !$0.state.isEmpty }
     }
 
     /// When zones name their interfaces, each interface carries the zones reached through it

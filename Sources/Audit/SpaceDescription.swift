@@ -78,6 +78,7 @@ struct SpaceDescription {
         // that destination leads (the out interface after translation).
         if box.originalDestination != nil { packet.translatedDestination = SpaceDescription.host(in: box.destination, family: family) }
         if box.originalDestinationPort != nil { packet.translatedDestinationPort = box.destinationPort.min }
+        packet.translation = box.translation.contains(0) ? 0 : box.translation.min ?? 0
         let answers = Dictionary(uniqueKeysWithValues: box.unknowns.map { ($0.id, $0.holds) })
         return (packet, answers)
     }

@@ -44,6 +44,9 @@ public enum Condition: Sendable, Hashable {
     case inInterface(InterfacePattern)
     case outInterface(InterfacePattern)
     case connectionState(ConnectionStates)
+    /// Whether the packet's connection was translated (`--ctstate DNAT`, `ct status dnat`): its
+    /// translation status is one of these values (see `TranslationStatus`).
+    case translationStatus(IntervalSet<UInt8>)
     /// TCP flags: `(flags & mask) == compare`; bit order FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128.
     case tcpFlags(mask: UInt8, compare: UInt8)
     /// ICMP or ICMPv6 type and code, as `type << 8 | code`.
@@ -88,4 +91,35 @@ extension ProtocolSet {
     /// The protocols whose packets carry source and destination ports, which `.port` conditions
     /// imply: TCP, UDP, SCTP and UDP-Lite.
     public static let withPorts = ProtocolSet(ranges: [6...6, 17...17, 132...132, 136...136])
+}
+
+/// What conntrack records of a connection's translation, as one small number: `destination`
+/// (DNAT, REDIRECT) and `source` (SNAT, MASQUERADE) bits. A packet without a connection has none.
+public enum TranslationStatus {
+    public static let destination: UInt8 = 1
+    public static let source: UInt8 = 2
+    /// Every value the status can take.
+    public static let all = IntervalSet<UInt8>(0...3)
+    /// The values with any of `bits` set.
+    public static func any(of bits: UInt8) -> IntervalSet<UInt8> {
+        IntervalSet(ranges: (0...3).filter { $0 & bits != 0 }.map { UInt8($0)...UInt8($0) })
+    }
+    /// `dnat`, `snat`, `dnat,snat` or `none`.
+    public static func describe(_ values: IntervalSet<UInt8>) -> String {
+        let names = (0...3).filter { values.contains(UInt8($0)) }.map { value -> String in
+            [value & 1 != 0 ? "dnat" : nil, value & 2 != 0 ? "snat" : nil].compactMap { $0 }.joined(separator: "+")
+        }.map { $0.isEmpty ? "none" : $0 }
+        return names.joined(separator: ",")
+    }
+}
+
+extension Condition {
+    /// `--ctstate` with its virtual states: the connection is in one of `states`, or was
+    /// translated in one of the ways `translated` names (`TranslationStatus` bits).
+    public static func connectionState(_ states: ConnectionStates, translated: UInt8) -> Condition {
+        if translated == 0 { return .connectionState(states) }
+        let nat = Condition.translationStatus(TranslationStatus.any(of: translated))
+        if states.isEmpty { return nat }
+        return .oneOf([[Match(.connectionState(states), text: "")], [Match(nat, text: "")]])
+    }
 }

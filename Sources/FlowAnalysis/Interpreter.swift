@@ -226,6 +226,7 @@ public struct Interpreter: Sendable {
                 step(.matched(action: "set mark"))
             case .notrack:
                 state.packet.state = .untracked
+                state.packet.translation = 0
                 step(.matched(action: "notrack"))
             case .connectionMark(let action):
                 guard !frame.beforeConntrack && state.packet.state != .untracked else {
@@ -244,6 +245,7 @@ public struct Interpreter: Sendable {
                     step(.matched(action: "nat (no address of this family: not applied)"))
                     continue
                 }
+                state.packet.translation |= target.status
                 // Of several targets, the one the packet names (a witness's choice), else the first.
                 if let addresses = target.destinations {
                     let chosen = state.packet.translatedDestination.flatMap { addresses.contains($0) ? $0 : nil }
@@ -304,6 +306,8 @@ public struct Interpreter: Sendable {
         case .connectionState(let states):
             if beforeConntrack { return result(states.contains(packet.state == .untracked ? .untracked : .invalid)) }
             return result(states.contains(packet.state))
+        case .translationStatus(let values):
+            return result(values.contains(beforeConntrack || packet.state == .untracked ? 0 : packet.translation))
         case .tcpFlags(let mask, let compare):
             guard packet.layer4Protocol == 6 else { return false }
             return result(packet.tcpFlags & mask == compare)

@@ -95,6 +95,11 @@ struct MatchSpace {
                 return result
             }
             return box { $0.state = wanted }
+        case .translationStatus(let values):
+            // Before conntrack, or without a connection, there is no translation to report.
+            let wanted = negated ? TranslationStatus.all.subtracting(values) : values.intersection(TranslationStatus.all)
+            if beforeConntrack { return wanted.contains(0) ? nil : [] }
+            return box { $0.translation = wanted }
         case .tcpFlags(let mask, let compare):
             return box { $0.layer4Protocol = ProtocolSet(value: 6); $0.tcpFlags = choose(tcpFlagValues(mask: mask, compare: compare)) }
         case .icmpType(let types):

@@ -23,6 +23,8 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
     /// several targets the rule picks (the first when absent or not among them).
     public var translatedDestination: UInt128?
     public var translatedDestinationPort: UInt16?
+    /// The connection's translation status (`TranslationStatus` bits).
+    public var translation: UInt8 = 0
 
     public init(family: AddressFamily, layer4Protocol: UInt8, source: UInt128, destination: UInt128,
                 sourcePort: UInt16 = 0, destinationPort: UInt16 = 0, icmpType: UInt16 = 0, tcpFlags: UInt8 = 0,

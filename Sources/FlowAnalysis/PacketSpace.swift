@@ -19,6 +19,9 @@ public struct PacketBox: Sendable, Hashable {
     public var state: ConnectionStates
     public var mark: IntervalSet<UInt32>
     public var connectionMark: IntervalSet<UInt32>
+    /// The connection's translation status (`TranslationStatus`): none for an opening packet
+    /// before a nat rule, and for a packet without a connection.
+    public var translation: IntervalSet<UInt8>
     /// Fixed answers of unknown conditions, sorted by id; an absent id may be either.
     public var unknowns: [UnknownAnswer]
     /// The unknown answers were loosened to keep the analysis bounded: the box may also stand
@@ -56,13 +59,14 @@ public struct PacketBox: Sendable, Hashable {
         state = .all
         mark = .full
         connectionMark = .full
+        translation = TranslationStatus.all
         unknowns = []
     }
 
     public var isEmpty: Bool {
         layer4Protocol.isEmpty || source.isEmpty || destination.isEmpty || sourcePort.isEmpty || destinationPort.isEmpty
             || icmpType.isEmpty || tcpFlags.isEmpty || inInterface.isEmpty || outInterface.isEmpty || state.isEmpty
-            || mark.isEmpty || connectionMark.isEmpty
+            || mark.isEmpty || connectionMark.isEmpty || translation.isEmpty
     }
 
     /// The packets in both boxes, or nil when none.
@@ -84,6 +88,7 @@ public struct PacketBox: Sendable, Hashable {
         result.state = state.intersection(other.state)
         result.mark = mark.intersection(other.mark)
         result.connectionMark = connectionMark.intersection(other.connectionMark)
+        result.translation = translation.intersection(other.translation)
         guard let unknowns = PacketBox.mergeUnknowns(unknowns, other.unknowns) else { return nil }
         result.unknowns = unknowns
         result.widened = widened || other.widened
@@ -133,6 +138,7 @@ public struct PacketBox: Sendable, Hashable {
         split(\.state, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.mark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.connectionMark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        split(\.translation, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         for answer in other.unknowns where !rest.unknowns.contains(answer) {
             var piece = rest
             piece.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [UnknownAnswer(id: answer.id, holds: !answer.holds)])!
@@ -250,6 +256,7 @@ extension PacketBox {
         field(\.state, empty: []) { $0.union($1) },
         field(\.tcpFlags, empty: .empty) { $0.union($1) },
         field(\.icmpType, empty: .empty) { $0.union($1) },
+        field(\.translation, empty: .empty) { $0.union($1) },
         MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b },
                        merge: { var b = $0; b.inInterface = $0.inInterface.union($1.inInterface); return b }),
         MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b },

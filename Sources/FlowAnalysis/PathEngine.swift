@@ -207,6 +207,11 @@ public struct PathEngine: Sendable {
         return hook == .output ? translated.flatMap(reroute) : translated
     }
 
+    /// The translation status after a nat rule sets `bits` on the connection.
+    static func marking(_ status: IntervalSet<UInt8>, with bits: UInt8) -> IntervalSet<UInt8> {
+        IntervalSet(ranges: (0...3).filter { status.contains(UInt8($0)) }.map { UInt8($0) | bits }.map { $0...$0 })
+    }
+
     /// Whether conntrack rewrites destinations on `hook` (prerouting, and output for the host's own packets).
     static func translatesDestinations(on hook: Hook) -> Bool { hook == .prerouting || hook == .output }
 
@@ -314,6 +319,7 @@ public struct PathEngine: Sendable {
                 pending = rest + matched.map { fragment in
                     var changed = fragment
                     changed.box.state = .untracked
+                    changed.box.translation = IntervalSet(value: 0)
                     return changed
                 }
             case .connectionMark(let action):
@@ -348,6 +354,7 @@ public struct PathEngine: Sendable {
                 }
                 result.accepted += matched.map { fragment in
                     var changed = fragment.adding(made)
+                    changed.box.translation = PathEngine.marking(fragment.box.translation, with: target.status)
                     if let address = target.destinations {
                         changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
                         changed.box.destination = address

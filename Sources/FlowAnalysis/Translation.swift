@@ -7,8 +7,14 @@ struct NatTarget {
     var destinations: AddressSet?
     /// The new destination ports; nil leaves the port as it is.
     var ports: PortSet?
+    /// The `TranslationStatus` bit the rule sets on the connection.
+    var status: UInt8
 
     init(_ action: NatAction, hook: Hook, context: AnalysisContext) {
+        switch action {
+        case .destination, .redirect: status = TranslationStatus.destination
+        case .source, .masquerade: status = TranslationStatus.source
+        }
         switch action {
         case .destination(let address, let ports):
             destinations = address?.intersection(AddressSet(context.family.domain))

@@ -307,12 +307,9 @@ struct RuleParser {
         case ("multiport", "--ports"):
             condition = .eitherPort(try value { text throws(ValueError) in try Values.portList(text) })
         case ("conntrack", "--ctstate"), ("state", "--state"):
-            guard let states = try value({ text throws(ValueError) in try Values.connectionStates(text) }) else {
-                addOpaque(module: module, reason: "the SNAT and DNAT connection states are not modelled", negated: negated, text: text,
-                          message: "match '\(module) \(option.text) \(first.text)' is not modelled; treated as unknown")
-                return
-            }
-            condition = .connectionState(states)
+            let (states, translated) = try value { text throws(ValueError) in try Values.connectionStates(text) }
+            if translated != 0 && module == "state" { throw error("the state match knows no SNAT or DNAT state (use -m conntrack --ctstate)", at: first) }
+            condition = Condition.connectionState(states, translated: translated)
         case ("iprange", "--src-range"), ("iprange", "--dst-range"):
             let set = try value { text throws(ValueError) in try Values.addressRange(text, family: family) }
             condition = .address(option.text == "--src-range" ? .source : .destination, set)

@@ -156,19 +156,21 @@ enum Values {
 
     // MARK: Connection states and address types
 
-    /// `--ctstate`/`--state` lists; nil when the list names SNAT/DNAT, which the model cannot express.
-    static func connectionStates(_ text: String) throws(ValueError) -> ConnectionStates? {
+    /// `--ctstate`/`--state` lists: the states, and the `TranslationStatus` bits of the virtual
+    /// states `DNAT` and `SNAT` (the connection was translated), which `--ctstate` also takes.
+    static func connectionStates(_ text: String) throws(ValueError) -> (states: ConnectionStates, translated: UInt8) {
         var states: ConnectionStates = []
-        var virtual = false
+        var translated: UInt8 = 0
         for name in text.split(separator: ",", omittingEmptySubsequences: false) {
             switch name.uppercased() {
-            case "SNAT", "DNAT": virtual = true
+            case "DNAT": translated |= TranslationStatus.destination
+            case "SNAT": translated |= TranslationStatus.source
             default:
                 guard let state = ConnectionStates(name: String(name)) else { throw ValueError("unknown connection state '\(name)'") }
                 states.insert(state)
             }
         }
-        return virtual ? nil : states
+        return (states, translated)
     }
 
     /// `--src-type`/`--dst-type` lists.

@@ -53,6 +53,8 @@ enum ElementReader {
             return byte(node, names: family == .ipv4 ? SymbolTables.icmpCodes : SymbolTables.icmpv6Codes)
         case .tcpFlags:
             return SelectorReader.flagBits(node).map { .numbers(IntervalSet(value: UInt128($0))) }
+        case .connectionStatus:
+            return SelectorReader.statusBits(node).map { .numbers(IntervalSet(value: UInt128($0))) }
         case .packetMark, .connectionMark:
             guard let number = node.unsigned, number <= UInt64(UInt32.max) else { return nil }
             return .numbers(IntervalSet(value: UInt128(number)))

@@ -59,7 +59,7 @@ struct SelectorReader {
                 return opaque("\(inner.text) & \(maskText.compactText)", "this mask is not modelled")
             }
             switch inner.field {
-            case .packetMark, .connectionMark, .tcpFlags:
+            case .packetMark, .connectionMark, .tcpFlags, .connectionStatus:
                 inner.mask = mask
                 inner.text += " & 0x" + String(mask, radix: 16)
                 return inner
@@ -79,7 +79,22 @@ struct SelectorReader {
     private func maskValue(_ node: JSONNode, for field: Field) -> UInt32? {
         if let number = node.unsigned, number <= UInt64(UInt32.max) { return UInt32(number) }
         if field == .tcpFlags { return SelectorReader.flagBits(node).map(UInt32.init) }
+        if field == .connectionStatus { return SelectorReader.statusBits(node) }
         return nil
+    }
+
+    /// `ct status` bits written as a name, a number, a list of names or nested `|` expressions.
+    static func statusBits(_ node: JSONNode) -> UInt32? {
+        if let number = node.unsigned { return number <= UInt64(UInt32.max) ? UInt32(number) : nil }
+        if let name = node.string { return SymbolTables.connectionStatusBits[name] }
+        var operands: [JSONNode] = []
+        if let items = node.items { operands = items } else if let (key, body) = node.tagged, key == "|", let items = body.items { operands = items } else { return nil }
+        var bits: UInt32 = 0
+        for operand in operands {
+            guard let more = statusBits(operand) else { return nil }
+            bits |= more
+        }
+        return bits
     }
 
     /// TCP flags written as a name, a number, a list of names or nested `|` expressions.
@@ -157,6 +172,7 @@ struct SelectorReader {
         if direction == nil {
             switch key {
             case "state": return Selector(field: .connectionState, text: "ct state")
+            case "status": return Selector(field: .connectionStatus, text: "ct status")
             case "mark": return Selector(field: .connectionMark, text: "ct mark")
             default: break
             }

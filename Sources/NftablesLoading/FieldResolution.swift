@@ -94,6 +94,7 @@ enum FieldResolution {
     static func conntrack(_ key: ConntrackKey, direction: UInt8?) -> Field {
         switch (key.description, direction) {
         case ("state", nil): .connectionState
+        case ("status", nil): .connectionStatus
         case ("mark", nil): .connectionMark
         case ("l3protocol", _): .netfilterFamily(fromConnection: true)
         default: .opaque("ct " + (direction.map { $0 == 0 ? "original " : "reply " } ?? "") + key.description)

@@ -63,6 +63,7 @@ enum RuleTextComparison {
         }
         var words = grouped(kept[...])
         words = withFlagMasks(words)
+        words = withStatusBitTests(words)
         words = withoutNoise(words)
         words = withoutImpliedProtocols(words)
         return (words, comment)
@@ -198,6 +199,26 @@ enum RuleTextComparison {
                 result += words[index...end]
             }
             index = end + 1
+        }
+        return result
+    }
+
+    /// `ct status dnat` as the bit test the kernel runs and fwaudit prints: `ct status & 32 != 0`.
+    static func withStatusBitTests(_ words: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < words.count {
+            if words[index] == "status", index > 0, words[index - 1] == "ct", index + 1 < words.count {
+                let names = words[index + 1].split(separator: ",").map(String.init)
+                let bits = names.compactMap { SymbolTables.connectionStatusBits[$0] }
+                if !names.isEmpty, bits.count == names.count {
+                    result += ["status", "&", String(bits.reduce(0, |)), "!=", "0"]
+                    index += 2
+                    continue
+                }
+            }
+            result.append(words[index])
+            index += 1
         }
         return result
     }

@@ -71,10 +71,16 @@ extension RuleDelinearizer {
         let stateMask = revision == 1 ? UInt32(info.u8(150)) : UInt32(info.u16(150))
         var result: [Match] = []
         if matchFlags & 1 != 0 {
-            // XT_CONNTRACK_STATE_SNAT/DNAT (64, 128) are not modelled; untracked is 256.
-            guard let states = states(stateMask, untracked: 256) else { return nil }
-            result.append(Match(.connectionState(states), negated: invertFlags & 1 != 0,
-                                text: "-m conntrack \(invertFlags & 1 != 0 ? "! " : "")--ctstate \(states.description.uppercased())"))
+            // XT_CONNTRACK_STATE_SNAT/DNAT (64, 128) are the translation; untracked is 256.
+            var translated: UInt8 = 0
+            if stateMask & 64 != 0 { translated |= TranslationStatus.source }
+            if stateMask & 128 != 0 { translated |= TranslationStatus.destination }
+            guard let states = states(stateMask & ~UInt32(64 | 128), untracked: 256) else { return nil }
+            var names = states.isEmpty ? [] : [states.description.uppercased()]
+            if translated & TranslationStatus.source != 0 { names.append("SNAT") }
+            if translated & TranslationStatus.destination != 0 { names.append("DNAT") }
+            result.append(Match(Condition.connectionState(states, translated: translated), negated: invertFlags & 1 != 0,
+                                text: "-m conntrack \(invertFlags & 1 != 0 ? "! " : "")--ctstate \(names.joined(separator: ","))"))
         }
         let others = matchFlags & ~UInt16(1) & ~UInt16(1 << 13)
         if others != 0 {

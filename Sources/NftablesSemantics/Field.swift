@@ -21,6 +21,8 @@ public indirect enum Field: Sendable, Hashable {
     case packetMark
     case connectionMark
     case connectionState
+    /// `ct status`: the connection's status bits; the model reads its `snat` and `dnat` bits.
+    case connectionStatus
     /// `iifname`/`oifname`: 16 NUL-padded bytes; `input` tells which side.
     case interfaceName(input: Bool)
     /// `iif`/`oif`: the interface index.
@@ -64,6 +66,7 @@ public indirect enum Field: Sendable, Hashable {
         case .packetMark: return "meta mark"
         case .connectionMark: return "ct mark"
         case .connectionState: return "ct state"
+        case .connectionStatus: return "ct status"
         case .interfaceName(let input): return input ? "iifname" : "oifname"
         case .interfaceIndex(let input): return input ? "iif" : "oif"
         case .fibType(let side): return "fib \(side == .source ? "saddr" : "daddr") type"

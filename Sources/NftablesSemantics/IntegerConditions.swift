@@ -63,6 +63,11 @@ extension ConditionBuilder {
             var states: ConnectionStates = []
             for (state, bit) in SymbolTables.connectionStateBits where values.contains(bit & (mask ?? UInt128(UInt32.max))) { states.insert(state) }
             return .connectionState(states)
+        case .connectionStatus:
+            guard length == 4, let mask, let set = SymbolTables.translationStatus(mask: UInt32(truncatingIfNeeded: mask), {
+                values.contains(UInt128($0))
+            }) else { return nil }
+            return .translationStatus(set)
         case .interfaceName(let input):
             guard mask == nil, let patterns = interfacePatterns(values, length: length) else { return nil }
             return anyOf(patterns.map { input ? .inInterface($0) : .outInterface($0) })

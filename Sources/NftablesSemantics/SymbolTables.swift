@@ -60,6 +60,23 @@ public enum SymbolTables {
         (.invalid, 1), (.established, 2), (.related, 4), (.new, 8), (.untracked, 64),
     ]
 
+    /// The kernel's `ct status` bits (`IPS_*`) by their nft names.
+    public static let connectionStatusBits: [String: UInt32] = [
+        "expected": 0x1, "seen-reply": 0x2, "assured": 0x4, "confirmed": 0x8, "snat": 0x10, "dnat": 0x20, "dying": 0x200,
+    ]
+
+    /// The `ct status` bits of a `TranslationStatus` value (`dnat` 0x20, `snat` 0x10).
+    public static func statusBits(ofTranslation value: UInt8) -> UInt32 {
+        (value & TranslationStatus.destination != 0 ? 0x20 : 0) | (value & TranslationStatus.source != 0 ? 0x10 : 0)
+    }
+
+    /// The translation statuses whose `ct status` bits satisfy `holds`, when `mask` keeps only the
+    /// `snat` and `dnat` bits (the others, `assured` and the like, the model does not know).
+    public static func translationStatus(mask: UInt32, _ holds: (UInt32) -> Bool) -> IntervalSet<UInt8>? {
+        guard mask & ~UInt32(0x30) == 0 else { return nil }
+        return IntervalSet(ranges: (0...3).map(UInt8.init).filter { holds(statusBits(ofTranslation: $0) & mask) }.map { $0...$0 })
+    }
+
     /// `meta nfproto` / `ct l3proto` values: netfilter family numbers and their names.
     public static let netfilterFamilies: [UInt128: String] = [2: "ipv4", 10: "ipv6"]
 

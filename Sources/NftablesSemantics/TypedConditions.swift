@@ -70,6 +70,21 @@ extension ConditionBuilder {
             }
             if alternatives.isEmpty { return Match(.oneOf([]), negated: negated, text: text) }
             return either(alternatives)
+        case .connectionStatus:
+            guard let set = numbers() else { return nil }
+            let translated: IntervalSet<UInt8>?
+            switch comparison {
+            case .equal:
+                // The whole status compared holds bits the model does not know (`assured`, `confirmed`).
+                guard let mask else { return nil }
+                translated = SymbolTables.translationStatus(mask: mask) { set.contains(UInt128($0)) }
+            case .bitTest:
+                // `ct status dnat`: at least one of the bits is set.
+                let bits = set.ranges.reduce(UInt32(0)) { $0 | UInt32(truncatingIfNeeded: $1.lowerBound) } & (mask ?? 0xffff_ffff)
+                translated = SymbolTables.translationStatus(mask: bits) { $0 != 0 }
+            }
+            guard let translated else { return nil }
+            return Match(.translationStatus(translated), negated: negated, text: text)
         case .packetMark, .connectionMark:
             guard let set = numbers(), set.approximateCount <= Double(Self.typedMarkLimit) else { return nil }
             let markMask = mask ?? 0xffff_ffff

@@ -120,3 +120,39 @@ import Testing
         #expect(trace.finalPacket.destinationPort == 80)
     }
 }
+
+/// `--ctstate DNAT` and `ct status dnat` hold for the packets of connections a nat rule translated.
+@Suite struct TranslationStatusMatches {
+    @Test func onlyTranslatedConnectionsAreForwarded() throws {
+        let subject = try Subject("""
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -s 192.0.2.0/24 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 10.0.0.5:22
+        COMMIT
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -m conntrack --ctstate DNAT -j ACCEPT
+        COMMIT
+        """)
+        // Translated: forwarded and accepted; the same port from elsewhere is the host's, and dropped.
+        #expect(subject.verdict(subject.inbound("192.0.2.7", port: 2222)) == (.accept, 12))
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 2222)).0 == .drop)
+        // Sent straight to 10.0.0.5:22, nothing was translated: dropped.
+        var direct = subject.inbound("192.0.2.7", port: 22)
+        direct.destination = IPAddress("10.0.0.5")!.value
+        #expect(subject.verdict(direct) == (.drop, nil))
+        // The engine agrees over the whole space: only translated packets are accepted.
+        var everywhere = subject.inboundTCP
+        everywhere.destination = AddressSet(AddressFamily.ipv4.domain)
+        everywhere.outInterface = subject.context.interfaces.all
+        everywhere.translation = IntervalSet(value: 0)
+        let accepted = subject.outcomes(everywhere).filter { $0.verdict == .accept }
+        #expect(!accepted.isEmpty)
+        #expect(accepted.allSatisfy { $0.box.originalDestinationPort == PortSet(value: 2222) && $0.box.translation == IntervalSet(value: 1) })
+    }
+}

@@ -174,6 +174,17 @@ struct MatchTests {
         #expect(try onlyMatch("-m conntrack --ctstate ! NEW").negated)
     }
 
+    @Test("the virtual states DNAT and SNAT test the connection's translation, alone or beside states")
+    func translationStates() throws {
+        #expect(try onlyMatch("-m conntrack --ctstate DNAT").condition == .translationStatus(IntervalSet(ranges: [1...1, 3...3])))
+        #expect(try onlyMatch("-m conntrack --ctstate SNAT,DNAT").condition == .translationStatus(IntervalSet(1...3)))
+        let either = try onlyMatch("-m conntrack ! --ctstate ESTABLISHED,DNAT")
+        #expect(either.negated)
+        #expect(either.condition == .oneOf([[Match(.connectionState(.established), text: "")],
+                                             [Match(.translationStatus(IntervalSet(ranges: [1...1, 3...3])), text: "")]]))
+        #expect(throws: IptablesLoadingError.self) { try onlyMatch("-m state --state DNAT") }
+    }
+
     @Test("addrtype --src-type/--dst-type lists")
     func addressTypes() throws {
         #expect(try onlyMatch("-m addrtype --dst-type LOCAL") == Match(.addressType(.destination, [.local]), text: "--dst-type LOCAL"))

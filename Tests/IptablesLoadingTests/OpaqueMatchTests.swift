@@ -90,14 +90,6 @@ struct OpaqueMatchTests {
         #expect(iface.isOpaque)
     }
 
-    @Test("SNAT and DNAT connection states are opaque")
-    func virtualStates() throws {
-        let (rule, diagnostics) = try inputRule("-m conntrack --ctstate DNAT")
-        #expect(rule.matches.first?.isOpaque == true)
-        #expect(rule.matches.first?.text == "--ctstate DNAT")
-        #expect(diagnostics.map(\.message) == ["match 'conntrack --ctstate DNAT' is not modelled; treated as unknown"])
-    }
-
     @Test("-f (fragments) is opaque")
     func fragments() throws {
         let (rule, diagnostics) = try inputRule("! -f -j DROP")

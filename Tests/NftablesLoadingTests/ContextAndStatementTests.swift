@@ -121,8 +121,31 @@ import Testing
         #expect(diagnostics.count == 1)
     }
 
+    @Test func ctStatusDnatAndSnatTestTheTranslation() throws {
+        // ct status dnat; ct status & (snat | dnat) == snat
+        let (rules, diagnostics) = try delinearize("""
+        ip t forward handle 10
+          [ ct load status => reg 1 ]
+          [ bitwise reg 1 = ( reg 1 & 0x00000020 ) ^ 0x00000000 ]
+          [ cmp neq reg 1 0x00000000 ]
+          [ immediate reg 0 accept ]
+        ip t forward handle 11
+          [ ct load status => reg 1 ]
+          [ bitwise reg 1 = ( reg 1 & 0x00000030 ) ^ 0x00000000 ]
+          [ cmp eq reg 1 0x00000010 ]
+          [ immediate reg 0 accept ]
+        """)
+        #expect(diagnostics.isEmpty)
+        func statuses(_ match: Match) -> IntervalSet<UInt8>? {
+            guard case .translationStatus(let values) = match.condition else { return nil }
+            return match.negated ? TranslationStatus.all.subtracting(values) : values
+        }
+        #expect(rules[0].matches.map(statuses) == [TranslationStatus.any(of: TranslationStatus.destination)])
+        #expect(rules[1].matches.map(statuses) == [IntervalSet(value: TranslationStatus.source)])
+    }
+
     @Test func opaqueKeysAndExpressions() throws {
-        // meta pkttype broadcast; ct status dnat; ct direction original; tcp option maxseg exists; socket transparent 1
+        // meta pkttype broadcast; ct status assured; ct direction original; tcp option maxseg exists; socket transparent 1
         let (rules, diagnostics) = try delinearize("""
         ip t input handle 10
           [ meta load pkttype => reg 1 ]
@@ -130,7 +153,7 @@ import Testing
           [ immediate reg 0 drop ]
         ip t input handle 11
           [ ct load status => reg 1 ]
-          [ bitwise reg 1 = ( reg 1 & 0x00000020 ) ^ 0x00000000 ]
+          [ bitwise reg 1 = ( reg 1 & 0x00000004 ) ^ 0x00000000 ]
           [ cmp neq reg 1 0x00000000 ]
           [ immediate reg 0 accept ]
         ip t input handle 12

@@ -46,11 +46,14 @@ import Testing
         #expect(diagnostics[0].location?.detail == "table ip filter chain INPUT handle 2")
     }
 
-    @Test func natConnectionStatesStayOpaque() throws {
-        // --ctstate SNAT (64)
-        let (rule, diagnostics) = try iptablesRule(matches: [("conntrack", 3, Self.conntrack(flags: 1, states: 64))], verdict: .accept)
-        #expect(rule.matches[0].isOpaque)
-        #expect(diagnostics.count == 1)
+    @Test func natConnectionStatesTestTheTranslation() throws {
+        // --ctstate SNAT (64), and --ctstate ESTABLISHED,DNAT (2 | 128)
+        let (snat, diagnostics) = try iptablesRule(matches: [("conntrack", 3, Self.conntrack(flags: 1, states: 64))], verdict: .accept)
+        #expect(snat.matches[0].condition == .translationStatus(TranslationStatus.any(of: TranslationStatus.source)))
+        #expect(snat.matches[0].text == "-m conntrack --ctstate SNAT")
+        #expect(diagnostics.isEmpty)
+        let (either, _) = try iptablesRule(matches: [("conntrack", 3, Self.conntrack(flags: 1, states: 2 | 128))], verdict: .accept)
+        #expect(either.matches[0].condition == Condition.connectionState(.established, translated: TranslationStatus.destination))
     }
 
     @Test func multiportWithRanges() throws {
