@@ -18,13 +18,16 @@ struct ExtraTrafficCheck {
         var entries: [(box: PacketBox, outcome: Outcome)]
     }
 
+    /// Whether a box depends on no doubt: its only fixed answers are per-connection choices.
+    private func isCertain(_ box: PacketBox) -> Bool { box.unknowns.allSatisfy { index.choiceIds.contains($0.id) } }
+
     func findings() -> [Finding] {
         let covered = PacketSpace(space.matrix.flows.flatMap(space.envelope(of:)) + space.tolerated())
         var findings: [Finding] = []
         for origin in [PathEngine.Origin.network, .host] {
             if origin == .host && space.matrix.allowances.contains(.outbound) { continue }
             let outcomes = engine.run(PacketSpace(space.universe(origin: origin)), from: origin)
-            let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
+            let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected(keeping: index.choiceIds)
             var groups: [Group] = []
             for outcome in outcomes where outcome.verdict == .accept {
                 // Flows document connections as they arrive: translated traffic is judged by its
@@ -59,15 +62,15 @@ struct ExtraTrafficCheck {
 
     private func finding(for group: Group, origin: PathEngine.Origin, droppedProjection: PacketSpace) -> Finding {
         let boxes = group.entries.map(\.box)
-        let best = group.entries.first { $0.box.unknowns.isEmpty && $0.box.layer4Protocol.contains(6) }
-            ?? group.entries.first { $0.box.unknowns.isEmpty } ?? group.entries[0]
+        let best = group.entries.first { isCertain($0.box) && $0.box.layer4Protocol.contains(6) }
+            ?? group.entries.first { isCertain($0.box) } ?? group.entries[0]
         var outcome = best.outcome
         outcome.box = space.translatedView(of: best.box, as: best.outcome.box)
         let witness = confirmation.witness(outcome, leg: .new, origin: origin)
-        let definite = boxes.contains { $0.unknowns.isEmpty }
-            || !PacketSpace(boxes).projected.subtracting(droppedProjection).isEmpty
+        let definite = boxes.contains(where: isCertain)
+            || !PacketSpace(boxes).projected(keeping: index.choiceIds).subtracting(droppedProjection).isEmpty
         let accepted = describe.space(boxes)
-        let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) })
+        let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) }).subtracting(index.choiceIds)
         let mirrored = mirroredFlow(PacketSpace(boxes))
         let zones = mirrored.flatMap { space.zones(of: $0.0) }
         var finding = Finding(

@@ -107,30 +107,30 @@ struct FlowSpace {
     /// connection's translation (conntrack applies it without running the nat chains); packets
     /// of connections that were not translated stay as they are.
     func translating(_ boxes: [PacketBox], as opened: [Outcome]) -> [PacketBox] {
-        var result = boxes
-        for outcome in opened where outcome.box.translation != IntervalSet(value: 0) {
-            // The connection as it arrived: the opening packet's ends before translation.
-            var connection = PacketBox(family: family, interfaces: context.interfaces)
-            connection.layer4Protocol = outcome.box.layer4Protocol
-            connection.source = outcome.box.source
-            connection.sourcePort = outcome.box.sourcePort
-            connection.destination = outcome.box.originalDestination ?? outcome.box.destination
-            connection.destinationPort = outcome.box.originalDestinationPort ?? outcome.box.destinationPort
-            connection.inInterface = outcome.box.inInterface
-            var next: [PacketBox] = []
-            for box in result {
-                guard box.connectionDestination == nil && box.connectionDestinationPort == nil,
-                      var inside = box.intersection(connection) else {
-                    next.append(box)
-                    continue
-                }
+        let translated = opened.filter { $0.box.translation != IntervalSet(value: 0) }
+        if translated.isEmpty { return boxes }
+        var result: [PacketBox] = []
+        for box in boxes {
+            var rest = [box]
+            // A connection translated several ways (one endpoint of several each time) has later
+            // packets for each of them.
+            for outcome in translated {
+                // The connection as it arrived: the opening packet's ends before translation.
+                var connection = PacketBox(family: family, interfaces: context.interfaces)
+                connection.layer4Protocol = outcome.box.layer4Protocol
+                connection.source = outcome.box.source
+                connection.sourcePort = outcome.box.sourcePort
+                connection.destination = outcome.box.originalDestination ?? outcome.box.destination
+                connection.destinationPort = outcome.box.originalDestinationPort ?? outcome.box.destinationPort
+                connection.inInterface = outcome.box.inInterface
+                guard var inside = box.intersection(connection) else { continue }
                 inside.connectionDestination = outcome.box.originalDestination == nil ? nil : outcome.box.destination
                 inside.connectionDestinationPort = outcome.box.originalDestinationPort == nil ? nil : outcome.box.destinationPort
                 inside.translation = outcome.box.translation
-                next.append(inside)
-                next += box.subtracting(connection)
+                result.append(inside)
+                rest = rest.flatMap { $0.subtracting(connection) }
             }
-            result = next
+            result += rest
         }
         return result
     }
@@ -166,7 +166,8 @@ struct FlowSpace {
         box.sourcePort = sourcePorts(of: flow, on: part.path)
         box.mark = IntervalSet(value: 0)
         box.state = leg == .new ? .new : .established
-        box.connectionMark = leg == .new ? IntervalSet(value: 0) : .full
+        // An existing connection carries any mark the ruleset can give it.
+        box.connectionMark = leg == .new ? IntervalSet(value: 0) : context.marks?.connection ?? .full
         // Untranslated until a nat rule translates the opening packet (see `translating`).
         box.translation = IntervalSet(value: 0)
         return splitTCP(box, flags: leg == .new ? FlowSpace.synOnly : FlowSpace.establishedFlags)
@@ -218,7 +219,7 @@ struct FlowSpace {
             }
             reply.state = .established
             reply.mark = IntervalSet(value: 0)
-            reply.connectionMark = .full
+            reply.connectionMark = context.marks?.connection ?? .full
             return splitTCP(reply, flags: FlowSpace.replyFlags)
         }
     }

@@ -44,6 +44,9 @@ struct MissingFlowCheck {
         var legs: [(leg: ConnectionLeg, outcomes: [Outcome], origin: PathEngine.Origin)]
     }
 
+    /// Whether a box depends on no doubt: its only fixed answers are per-connection choices.
+    private func isCertain(_ box: PacketBox) -> Bool { box.unknowns.allSatisfy { index.choiceIds.contains($0.id) } }
+
     func evaluate(_ flow: Flow) -> Evaluation {
         // Drops by a deny list are intended: set aside and counted, they narrow the flow.
         var narrowed: [(entry: DenyList, rules: [SourceLocation], remote: AddressSet)] = []
@@ -113,8 +116,10 @@ struct MissingFlowCheck {
         for partOutcome in partOutcomes {
             var status = FlowStatus.allowed
             for (_, outcomes, _) in partOutcome.legs {
-                let accepted = PacketSpace(outcomes.filter { $0.verdict == .accept }.map(\.box)).projected
-                let dropped = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected
+                // Per-connection choices (kube-proxy's endpoint pick) are kept: a drop after one
+                // choice is a fact about those connections, not a doubt.
+                let accepted = PacketSpace(outcomes.filter { $0.verdict == .accept }.map(\.box)).projected(keeping: index.choiceIds)
+                let dropped = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected(keeping: index.choiceIds)
                 if dropped.isEmpty { continue }
                 if accepted.isEmpty { status = .blocked } else if status != .blocked { status = .partial }
                 if !dropped.intersection(accepted).isEmpty { uncertain = true }
@@ -139,8 +144,8 @@ struct MissingFlowCheck {
                 let path = leg == .reply ? FlowSpace.openingPath(ofReplyOn: outcome.path) : outcome.path
                 if let existing = parts.firstIndex(where: { $0.leg == leg && $0.path == path && $0.decision.location == decision.location }) {
                     parts[existing].boxes.append(outcome.box)
-                    if !outcome.box.unknowns.isEmpty { continue }
-                    if !parts[existing].outcome.box.unknowns.isEmpty { parts[existing].outcome = outcome }
+                    if !isCertain(outcome.box) { continue }
+                    if !isCertain(parts[existing].outcome.box) { parts[existing].outcome = outcome }
                 } else {
                     parts.append(BlockedPart(leg: leg, decision: decision, boxes: [outcome.box], outcome: outcome, origin: legOrigin, path: path))
                 }
@@ -152,7 +157,7 @@ struct MissingFlowCheck {
         }
         let path = primary.path
         let witness = confirmation.witness(primary.outcome, leg: primary.leg, origin: primary.origin)
-        let unknownIds = Set(parts.flatMap { $0.boxes.flatMap { $0.unknowns.map(\.id) } })
+        let unknownIds = Set(parts.flatMap { $0.boxes.flatMap { $0.unknowns.map(\.id) } }).subtracting(index.choiceIds)
         var finding = Finding(
             kind: .missing, flow: flow, certainty: mustDrop && witness.confirmed ? .definite : .possible,
             family: space.family, path: path, from: zones.from.id, to: zones.to.id,
@@ -162,8 +167,12 @@ struct MissingFlowCheck {
             message: .flowDropped(blocked: status == .blocked, leg: primary.leg),
             unknowns: unknownIds.sorted().compactMap(index.describeUnknown), fingerprint: "", severity: flow.severity)
         if finding.path == .forward && space.host.forwarding == .undeclared { finding.notes.append(.forwardingUndeclared) }
-        finding.translatedBy = translations
-        for applied in primary.outcome.translations { Translation.merge(Translation(family: space.family, applied), into: &finding.translatedBy) }
+        // The translations the dropped connections took: the endpoints that fail.
+        for (_, outcomes, _, _) in legs {
+            for outcome in outcomes where outcome.verdict != .accept {
+                for applied in outcome.translations { Translation.merge(Translation(family: space.family, applied), into: &finding.translatedBy) }
+            }
+        }
         finding.fingerprint = Fingerprint.of(finding)
         return Evaluation(status: status, certainty: certainty, missing: finding, narrowedBy: narrowings, rateLimitedBy: rateLimits, translatedBy: translations, paths: flowPaths)
     }

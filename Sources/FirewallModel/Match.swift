@@ -78,10 +78,14 @@ public struct OpaqueMatch: Sendable, Hashable, CustomStringConvertible {
     public var module: String
     /// Why it is not modelled, for diagnostics.
     public var reason: String
+    /// A per-connection choice (`-m statistic`, kube-proxy's endpoint pick): every answer happens
+    /// for some connections, so what follows from either answer is certain, not a doubt.
+    public var isChoice: Bool
 
-    public init(module: String, reason: String) {
+    public init(module: String, reason: String, isChoice: Bool = false) {
         self.module = module
         self.reason = reason
+        self.isChoice = isChoice
     }
 
     public var description: String { module }

@@ -22,6 +22,8 @@ public struct AnalysisContext: Sendable {
     public var throttles: ThrottleMode
     /// Where packets whose destination a nat rule rewrote are routed.
     public var routing = RoutingTable()
+    /// The mark values the ruleset can produce, when few enough to decide masked mark tests on.
+    public var marks: MarkValues?
 
     public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset,
                 throttles: ThrottleMode = .withinLimits) {
@@ -37,6 +39,18 @@ public struct AnalysisContext: Sendable {
             }
         }
         interfaces = InterfaceUniverse(patterns: patterns)
+        marks = MarkValues(ruleset: ruleset, family: family)
+    }
+
+    /// The packet mark values with `(mark & mask) == value`: every one when few enough to list,
+    /// else those the ruleset can produce; nil when neither is known.
+    func packetMarks(value: UInt32, mask: UInt32) -> IntervalSet<UInt32>? {
+        maskedValues(value: value, mask: mask) ?? marks.map { MarkValues.matching($0.packet, value: value, mask: mask) }
+    }
+
+    /// The same for connection marks.
+    func connectionMarks(value: UInt32, mask: UInt32) -> IntervalSet<UInt32>? {
+        maskedValues(value: value, mask: mask) ?? marks.map { MarkValues.matching($0.connection, value: value, mask: mask) }
     }
 
     private static func collectInterfaces(_ match: Match, into patterns: inout [InterfacePattern]) {

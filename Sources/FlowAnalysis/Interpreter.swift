@@ -318,11 +318,11 @@ public struct Interpreter: Sendable {
             guard let set = MatchSpace(context: context, index: index).decidableAddresses(types) else { return nil }
             return result(set.contains(side == .source ? packet.source : packet.destination))
         case .packetMark(let value, let mask):
-            guard maskedValues(value: value, mask: mask) != nil else { return nil }
+            guard context.packetMarks(value: value, mask: mask) != nil else { return nil }
             return result(packet.mark & mask == value)
         case .connectionMark(let value, let mask):
             if beforeConntrack || packet.state == .untracked { return false }
-            guard maskedValues(value: value, mask: mask) != nil else { return nil }
+            guard context.connectionMarks(value: value, mask: mask) != nil else { return nil }
             return result(packet.connectionMark & mask == value)
         case .opaque:
             return nil

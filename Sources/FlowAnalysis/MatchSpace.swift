@@ -110,12 +110,12 @@ struct MatchSpace {
                 if side == .source { $0.source = addresses(set) } else { $0.destination = addresses(set) }
             }
         case .packetMark(let value, let mask):
-            guard let set = maskedValues(value: value, mask: mask) else { return unknown() }
+            guard let set = context.packetMarks(value: value, mask: mask) else { return unknown() }
             return box { $0.mark = choose(set) }
         case .connectionMark(let value, let mask):
             // Without a connection (before conntrack, or untracked) the match fails either way.
             if beforeConntrack { return [] }
-            guard let set = maskedValues(value: value, mask: mask) else {
+            guard let set = context.connectionMarks(value: value, mask: mask) else {
                 return unknown().map { var tracked = $0; tracked.state = ConnectionStates.all.subtracting(.untracked); return tracked }
             }
             return box { $0.connectionMark = choose(set); $0.state = ConnectionStates.all.subtracting(.untracked) }

@@ -206,6 +206,17 @@ public struct PacketSpace: Sendable, Hashable {
     /// The packets for which some answer of the unknown conditions puts them in the space.
     public var projected: PacketSpace { PacketSpace(boxes.map(\.withoutUnknowns)).coalesced() }
 
+    /// The same, keeping the answers of `kept` conditions (per-connection choices, which are
+    /// facts about different connections rather than doubts about one).
+    public func projected(keeping kept: Set<Int>) -> PacketSpace {
+        if kept.isEmpty { return projected }
+        return PacketSpace(boxes.map { box in
+            var loose = box.withoutUnknowns
+            loose.unknowns = box.unknowns.filter { kept.contains($0.id) }
+            return loose
+        }).coalesced()
+    }
+
     /// Ids of the unknown conditions that any box depends on.
     public var unknownIds: Set<Int> { Set(boxes.flatMap { $0.unknowns.map(\.id) }) }
 

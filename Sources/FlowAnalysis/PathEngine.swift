@@ -429,8 +429,9 @@ public struct PathEngine: Sendable {
     /// The mark after `mark = (mark & ~mask) ^ value`, exact for a single value and for a full mask.
     static func applyMark(_ current: IntervalSet<UInt32>, value: UInt32, mask: UInt32) -> IntervalSet<UInt32> {
         if mask == UInt32.max { return IntervalSet(value: value) }
-        if let only = current.ranges.first, current.ranges.count == 1, only.lowerBound == only.upperBound {
-            return IntervalSet(value: (only.lowerBound & ~mask) ^ value)
+        // A few values map one by one, exactly.
+        if current.approximateCount <= Double(MarkValues.limit) {
+            return IntervalSet(ranges: current.ranges.flatMap { $0.map { (($0 & ~mask) ^ value)...(($0 & ~mask) ^ value) } })
         }
         return .full
     }

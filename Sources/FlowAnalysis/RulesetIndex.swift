@@ -18,6 +18,8 @@ public struct UnknownCondition: Sendable, Hashable {
     /// The match or target as written (`-m limit --limit 5/min`, `-j NFQUEUE`).
     public var text: String
     public var reason: String
+    /// A per-connection choice (`-m statistic`): every answer happens, none is a doubt.
+    public var isChoice = false
 }
 
 /// The ruleset of one family with its chains resolved and its unknown conditions numbered.
@@ -31,6 +33,8 @@ public struct RulesetIndex: Sendable {
     private let chainNumbers: [[String: Int]]
     /// First unknown-condition id of each rule: match `i` has `base + i`, the verdict `base + matches.count`.
     private let unknownBase: [[[Int]]]
+    /// The ids of unknown conditions that are per-connection choices (`OpaqueMatch.isChoice`).
+    public let choiceIds: Set<Int>
 
     public init(ruleset: Ruleset, family: AddressFamily) {
         self.ruleset = ruleset
@@ -38,6 +42,7 @@ public struct RulesetIndex: Sendable {
         var numbers: [[String: Int]] = []
         var bases: [[[Int]]] = []
         var next = 1
+        var choices = Set<Int>()
         for table in ruleset.tables {
             var names: [String: Int] = [:]
             var tableBases: [[Int]] = []
@@ -46,6 +51,9 @@ public struct RulesetIndex: Sendable {
                 var chainBases: [Int] = []
                 for rule in chain.rules {
                     chainBases.append(next)
+                    for (index, match) in rule.matches.enumerated() {
+                        if case .opaque(let opaque) = match.condition, opaque.isChoice { choices.insert(next + index) }
+                    }
                     next += rule.matches.count + 1
                 }
                 tableBases.append(chainBases)
@@ -55,6 +63,7 @@ public struct RulesetIndex: Sendable {
         }
         chainNumbers = numbers
         unknownBase = bases
+        choiceIds = choices
     }
 
     public func chainIndex(table: Int, named name: String) -> Int? { chainNumbers[table][name] }
@@ -106,7 +115,9 @@ public struct RulesetIndex: Sendable {
                     case .packetMark, .connectionMark: reason = "mark mask too irregular to enumerate"
                     default: reason = "not modelled"
                     }
-                    return UnknownCondition(id: id, location: rule.location, ruleText: rule.text, text: match.text, reason: reason)
+                    var described = UnknownCondition(id: id, location: rule.location, ruleText: rule.text, text: match.text, reason: reason)
+                    described.isChoice = choiceIds.contains(id)
+                    return described
                 }
             }
         }

@@ -266,6 +266,13 @@ struct RuleParser {
             matches.append(Match(.throttle(throttle), negated: rest.negated, text: text))
             return
         }
+        if name == "statistic" {
+            // Each connection takes one answer (random or every n-th): every answer happens.
+            let choice = OpaqueMatch(module: name, reason: "picks connections at random or by count: each answer is followed", isChoice: true)
+            matches.append(Match(.opaque(choice), negated: rest.negated, text: text))
+            diagnostics.append(Diagnostic(.note, "match 'statistic' picks connections; both answers are followed, and each must pass", at: ruleLocation))
+            return
+        }
         addOpaque(module: name, negated: rest.negated, text: text)
     }
 
