@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// libFuzzer targets for fwaudit's input loaders (issue 6). Build and run them with `scripts/fuzz`;
+/// libFuzzer targets for fwaudit's input loaders (issue 6) and for the whole audit. Build and run them with `scripts/fuzz`;
 /// `Fuzz/README.md` says how the link works and why the package looks like this.
 ///
 /// The root package exports only the `fwaudit` executable, so this package cannot use its library
@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CMnl", path: "Modules/CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", path: "Modules/CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"], path: "Modules/NftablesNetlink"),
+        .target(name: "FlowAnalysis", dependencies: ["FirewallModel"], path: "Modules/FlowAnalysis"),
+        .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"], path: "Modules/Audit"),
 
         // The libFuzzer driver shared by every fuzz target.
         .target(name: "FuzzDriver"),
@@ -39,6 +41,7 @@ let package = Package(
         .executableTarget(name: "fuzz-import", dependencies: ["FuzzDriver", "MatrixImport", "PortMatrix"]),
         .executableTarget(name: "fuzz-netlink", dependencies: ["FuzzDriver", "NftablesNetlink", "NftablesLoading", "NftablesBytecode"]),
         .executableTarget(name: "fuzz-nft-notation", dependencies: ["FuzzDriver", "NftablesLoading", "NftablesBytecode"]),
+        .executableTarget(name: "fuzz-audit", dependencies: ["FuzzDriver", "IptablesLoading", "PortMatrix", "Audit", "FirewallModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
