@@ -55,7 +55,9 @@ public enum HTMLReport {
                 for result in report.flows where result.flow.from == source.id && result.flow.to == destination.id {
                     let flow = result.flow
                     page.element("div", "\(flow.id): \(flow.protocol.rawValue) \(flow.portsText ?? "any") — \(result.status.rawValue)"
-                                 + (result.certainty == .possible ? " (possible)" : ""), attributes: ["class": "flow \(result.status.rawValue)"])
+                                 + (result.certainty == .possible ? " (possible)" : "")
+                                 + (result.translatedBy.isEmpty ? "" : ", " + AssumptionText.translations(result.translatedBy)),
+                                 attributes: ["class": "flow \(result.status.rawValue)"])
                 }
                 page.raw("</td>")
             }
@@ -83,6 +85,7 @@ public enum HTMLReport {
                 if space.sourcePortsText != "-" && space.sourcePortsText != "any" { packets += " sport \(space.sourcePortsText)" }
                 if let types = space.icmpTypesText { packets += " " + types }
                 page.definition(finding.kind == .missing ? "blocked" : "accepted", packets)
+                if !finding.translatedBy.isEmpty { page.definition("translated", AssumptionText.translations(finding.translatedBy)) }
                 page.definition("example", finding.witness.shown.description + (finding.witness.leg != .new ? " (\(finding.witness.leg.rawValue))" : "")
                                 + (finding.witness.confirmed ? "" : " (not confirmed by the interpreter)"))
                 for unknown in finding.unknowns { page.definition("unknown", "\(unknown.location)  \(unknown.text): \(unknown.reason)") }

@@ -38,6 +38,13 @@ public enum MarkdownReport {
                 cells += families.map { family in result.families[family].map(\.rawValue) ?? "—" }
                 lines.append("| " + cells.map(cell).joined(separator: " | ") + " |")
             }
+            let translated = report.flows.filter { !$0.translatedBy.isEmpty }
+            if !translated.isEmpty {
+                lines.append("")
+                for result in translated {
+                    lines.append("- \(code(result.flow.id)) \(escape(AssumptionText.translations(result.translatedBy)))")
+                }
+            }
         }
 
         // New findings by kind; waived and baselined ones in sections of their own after them.
@@ -96,6 +103,7 @@ public enum MarkdownReport {
         var packets = "  - \(finding.kind == .missing ? "blocked" : "accepted"): \(code(spaceText))"
         if let leg = finding.blockedBy.first?.leg { packets += " (\(leg.rawValue))" }
         lines.append(packets)
+        if !finding.translatedBy.isEmpty { lines.append("  - translated: \(escape(AssumptionText.translations(finding.translatedBy)))") }
         var example = "  - example: \(code(finding.witness.shown.description))"
         if finding.witness.leg != .new { example += " (\(finding.witness.leg.rawValue))" }
         if !finding.witness.confirmed { example += " **not confirmed by the interpreter**" }

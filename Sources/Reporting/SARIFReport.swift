@@ -210,6 +210,12 @@ public enum SARIFReport {
             }
         }
 
+        // The nat rules that send the connections where they fail, or make the traffic reachable.
+        for translation in finding.translatedBy {
+            related.append(location(translation.rule, id: related.count + 1, message: AssumptionText.translation(translation),
+                                    logical: nil, artifacts: &artifacts))
+        }
+
         var members: [(String, JSONValue)] = [
             ("ruleId", .string(finding.kind.rawValue)),
             ("ruleIndex", .int(FindingKind.allCases.firstIndex(of: finding.kind)!)),
@@ -246,6 +252,7 @@ public enum SARIFReport {
             text += " Possible: it depends on conditions fwaudit does not model"
             text += conditions.isEmpty ? "." : ": " + conditions.joined(separator: ", ") + "."
         }
+        if !finding.translatedBy.isEmpty { text += " Translated \(AssumptionText.translations(finding.translatedBy))." }
         text += " Example packet: \(finding.witness.shown)"
         if finding.witness.leg != .new { text += " (\(legText(finding.witness.leg)))" }
         text += "."
@@ -296,6 +303,7 @@ public enum SARIFReport {
                          ("match", .string(unknown.text)), ("reason", .string(unknown.reason))])
             })))
         }
+        if !finding.translatedBy.isEmpty { members.append(("translatedBy", .array(finding.translatedBy.map(JSONReport.translation)))) }
         members.append(("inBaseline", .bool(finding.inBaseline)))
         return .object(members)
     }

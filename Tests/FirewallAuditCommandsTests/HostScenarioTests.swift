@@ -116,3 +116,36 @@ struct HostScenario: CustomStringConvertible, Sendable {
         #expect(result.stderr.contains("declares host.forwarding: false, but net.ipv4.ip_forward is 1"), "\(result.stderr)")
     }
 }
+
+/// Every format says how translated traffic gets where it goes: the flows' translations, the DNAT
+/// that publishes an undocumented port, and why the INPUT chain cannot close it.
+@Suite struct TranslationInReports {
+    static let arguments = ["audit", "--matrix", "\(HostScenario.directory)/docker/matrix.yaml",
+                            "--iptables-save", "\(HostScenario.directory)/docker/published.v4", "--allow-unaudited-family"]
+    static let dnat = "via DNAT to 172.17.0.3:5432 by \(HostScenario.directory)/docker/published.v4:49"
+
+    @Test func textAndMarkdownNameTheTranslation() throws {
+        let text = try Binary.run(Self.arguments + ["--color", "never"]).stdout
+        #expect(text.contains("via DNAT to 172.17.0.2:80 by \(HostScenario.directory)/docker/published.v4:48"))
+        #expect(text.contains("translated: \(Self.dnat)"))
+        #expect(text.contains("the INPUT chain never sees them"))
+        let markdown = try Binary.run(Self.arguments + ["--format", "markdown"]).stdout
+        #expect(markdown.contains("  - translated: \(Self.dnat)"))
+    }
+
+    @Test func jsonAndSarifCarryTheTranslationAsData() throws {
+        let json = try Binary.run(Self.arguments + ["--format", "json"]).stdout
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let finding = try #require((report["findings"] as? [[String: Any]])?.first)
+        let translation = try #require((finding["translatedBy"] as? [[String: Any]])?.first)
+        #expect(translation["kind"] as? String == "dnat")
+        #expect(translation["addresses"] as? String == "172.17.0.3")
+        #expect(translation["ports"] as? String == "5432")
+        #expect((finding["notes"] as? [[String: Any]])?.map { $0["id"] as? String } == ["bypasses-input"])
+        let sarif = try Binary.run(Self.arguments + ["--format", "sarif"]).stdout
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any])
+        let result = try #require(((log["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first)
+        let related = (result["relatedLocations"] as? [[String: Any]] ?? []).compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
+        #expect(related.contains(Self.dnat))
+    }
+}
