@@ -66,13 +66,16 @@ except OSError as error:
 
     /// Runs one exchange: `protocolName` (tcp or udp) from `client` (address, source port) in
     /// `clientNamespace` to `server` (address, port) in `serverNamespace`.
+    /// `listening` is where the server binds when a translation sends the connection elsewhere
+    /// than `server` (a container's address and port behind a DNAT); `0.0.0.0` binds every address.
     static func run(_ protocolName: String, from client: (IPAddress, UInt16), in clientNamespace: String,
-                    to server: (IPAddress, UInt16), in serverNamespace: String, timeout: Double = 3) throws -> Outcome {
+                    to server: (IPAddress, UInt16), in serverNamespace: String, listening: (String, UInt16)? = nil,
+                    timeout: Double = 3) throws -> Outcome {
         let family = server.0.family == .ipv4 ? "4" : "6"
         let serverProcess = Process()
         serverProcess.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         serverProcess.arguments = ["ip", "netns", "exec", serverNamespace, Commands.python, path, "server", family, protocolName,
-                                   server.0.description, String(server.1), String(timeout + 1)]
+                                   listening?.0 ?? server.0.description, String(listening?.1 ?? server.1), String(timeout + 1)]
         let pipe = Pipe()
         serverProcess.standardOutput = pipe
         serverProcess.standardError = pipe

@@ -19,6 +19,8 @@ struct HostFixture: CustomStringConvertible, Sendable {
     }
 
     var name: String
+    /// The table the row comes from: `scenarios.tsv`, or `translated.tsv` for hosts that translate addresses.
+    var table: String
     var matrixPath: String
     var inputs: [Input]
     var exit: Int32
@@ -28,18 +30,23 @@ struct HostFixture: CustomStringConvertible, Sendable {
     var description: String { name }
     var isCompliant: Bool { exit == 0 }
 
-    static let all: [HostFixture] = {
-        let text = Scenario.load("\(directory)/scenarios.tsv")
+    static let all: [HostFixture] = load("scenarios.tsv")
+
+    /// The hosts that translate addresses (Docker, redirects, port forwards, kube-proxy).
+    static let translated: [HostFixture] = load("translated.tsv")
+
+    static func load(_ table: String) -> [HostFixture] {
+        let text = Scenario.load("\(directory)/\(table)")
         return text.split(separator: "\n").dropFirst().map { line in
             let fields = line.split(separator: "\t").map(String.init)
             let inputs = fields[2].split(separator: " ").map { word -> Input in
                 let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
                 return Input(kind: parts[0], path: parts[1])
             }
-            return HostFixture(name: fields[0], matrixPath: fields[1], inputs: inputs, exit: Int32(fields[3]) ?? -1,
+            return HostFixture(name: fields[0], table: table, matrixPath: fields[1], inputs: inputs, exit: Int32(fields[3]) ?? -1,
                                expected: fields[4] == "-" ? [] : fields[4].split(separator: ",").map(String.init).sorted())
         }
-    }()
+    }
 
     static func named(_ name: String) -> HostFixture { all.first { $0.name == name }! }
 
@@ -47,7 +54,7 @@ struct HostFixture: CustomStringConvertible, Sendable {
     /// then differ only in the matrix, which declares the host a non-router), else the one with
     /// the same matrix.
     var compliantVariant: HostFixture? {
-        let compliant = HostFixture.all.filter(\.isCompliant)
+        let compliant = HostFixture.load(table).filter(\.isCompliant)
         return compliant.first { $0.inputs == inputs } ?? compliant.first { $0.matrixPath == matrixPath }
     }
 

@@ -198,7 +198,8 @@ final class Testbed {
                 "ip netns add \(peer)",
                 "ip -n \(peer) link set lo up",
                 "ip -n \(h) link add \(link.name) address \(hostMAC) type veth peer name eth0 netns \(peer) address \(peerMAC)",
-                "ip netns exec \(h) sysctl -qw net.ipv4.conf.\(link.name).rp_filter=0 net.ipv4.conf.\(link.name).send_redirects=0",
+                // The slash form: interface names may hold dots (`flannel.1`).
+                "ip netns exec \(h) sysctl -qw net/ipv4/conf/\(link.name)/rp_filter=0 net/ipv4/conf/\(link.name)/send_redirects=0",
                 "ip -n \(h) addr add \(link.hostV4) dev \(link.name)",
                 "ip -n \(h) addr add \(link.hostV6) dev \(link.name) nodad",
                 "ip -n \(h) link set \(link.name) up",
