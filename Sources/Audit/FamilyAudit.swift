@@ -20,6 +20,7 @@ struct FamilyAudit {
         var context = AnalysisContext(family: family, localAddresses: host.addresses,
                                       extraInterfaces: matrix.zones.flatMap(\.interfaces), ruleset: ruleset, throttles: throttles)
         context.routing = FlowSpace(matrix: matrix, family: family, context: context, host: host).routing()
+        context.interfaceAddresses = FlowSpace.interfaceAddresses(matrix, family: family)
         let index = RulesetIndex(ruleset: ruleset, family: family)
         let engine = PathEngine(index: index, context: context)
         let describe = SpaceDescription(family: family, interfaces: context.interfaces)

@@ -94,6 +94,19 @@ struct FlowSpace {
         }
     }
 
+    /// The host's own addresses on each interface its zones name (a local zone reached through
+    /// `eth0` holds the addresses of `eth0`): where REDIRECT sends what arrives there.
+    static func interfaceAddresses(_ matrix: PortMatrix, family: AddressFamily) -> [String: AddressSet] {
+        var result: [String: AddressSet] = [:]
+        for zone in matrix.zones where zone.isLocal {
+            guard let addresses = zone.addresses(for: family), !addresses.isEmpty else { continue }
+            for interface in zone.interfaces where !interface.isWildcard {
+                result[interface.name] = (result[interface.name] ?? AddressSet()).union(addresses)
+            }
+        }
+        return result
+    }
+
     /// Where the host routes translated packets: each zone reached through named interfaces
     /// (the host's own zones aside), most specific first; elsewhere the interfaces that carry traffic.
     func routing() -> RoutingTable {
@@ -260,6 +273,7 @@ struct FlowSpace {
             box.originalDestination = arriving.destination
             box.destination = outcome.destination
             box.outInterface = outcome.outInterface
+            if outcome.originalOutInterface != nil { box.originalOutInterface = arriving.outInterface }
         }
         if outcome.originalDestinationPort != nil {
             box.originalDestinationPort = arriving.destinationPort

@@ -72,7 +72,7 @@ struct SpaceDescription {
         let state = ConnectionStates.names.map(\.1).first { box.state.contains($0) } ?? .new
         var packet = Packet(family: family, layer4Protocol: proto, source: source, destination: destination,
                             sourcePort: sourcePort, destinationPort: destinationPort, icmpType: icmp, tcpFlags: flags,
-                            inInterface: interfaceName(box.inInterface), outInterface: interfaceName(box.outInterface),
+                            inInterface: interfaceName(box.inInterface), outInterface: interfaceName(box.originalOutInterface ?? box.outInterface),
                             state: state, mark: 0, connectionMark: box.connectionMark.contains(0) ? 0 : box.connectionMark.min ?? 0)
         // A translated packet names where its translation sent it, and leaves as the route for
         // that destination leads (the out interface after translation).

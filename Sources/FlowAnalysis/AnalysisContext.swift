@@ -24,6 +24,9 @@ public struct AnalysisContext: Sendable {
     public var routing = RoutingTable()
     /// The mark values the ruleset can produce, when few enough to decide masked mark tests on.
     public var marks: MarkValues?
+    /// The host's own addresses on each interface, where known: REDIRECT sends a connection to
+    /// an address of the interface it came in on.
+    public var interfaceAddresses: [String: AddressSet] = [:]
 
     public init(family: AddressFamily, localAddresses: AddressSet, extraInterfaces: [InterfacePattern] = [], ruleset: Ruleset,
                 throttles: ThrottleMode = .withinLimits) {
@@ -40,6 +43,30 @@ public struct AnalysisContext: Sendable {
         }
         interfaces = InterfaceUniverse(patterns: patterns)
         marks = MarkValues(ruleset: ruleset, family: family)
+    }
+
+    /// Where REDIRECT sends packets that came in on `name`: that interface's addresses when known,
+    /// else any of the host's own (loopback aside, unless that is all there is).
+    func redirectAddresses(arrivingOn name: String) -> AddressSet {
+        if let known = interfaceAddresses[name], !known.isEmpty { return known }
+        let own = localAddresses.subtracting(AnalysisContext.loopback(family))
+        return own.isEmpty ? localAddresses : own
+    }
+
+    /// The in-interface classes of `set` grouped by where REDIRECT sends their packets.
+    func redirectGroups(_ set: InterfaceSet) -> [(interfaces: InterfaceSet, addresses: AddressSet)] {
+        var groups: [(interfaces: InterfaceSet, addresses: AddressSet)] = []
+        for index in set.indices {
+            let addresses = redirectAddresses(arrivingOn: interfaces.isWritten(index) ? interfaces.names[index] : "")
+            if let existing = groups.firstIndex(where: { $0.addresses == addresses }) {
+                groups[existing].interfaces.insert(index)
+            } else {
+                var one = InterfaceSet(count: interfaces.count)
+                one.insert(index)
+                groups.append((one, addresses))
+            }
+        }
+        return groups
     }
 
     /// The packet mark values with `(mark & mask) == value`: every one when few enough to list,

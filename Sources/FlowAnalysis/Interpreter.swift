@@ -58,7 +58,11 @@ public struct Interpreter: Sendable {
         switch origin {
         case .host:
             path = .output
-            if runHook(.output, &state) { _ = runHook(.postrouting, &state) }
+            if runHook(.output, &state) {
+                // Routed again on leaving the output hook when a translation changed the destination.
+                if state.packet.destination != packet.destination { reroute(&state) }
+                _ = runHook(.postrouting, &state)
+            }
         case .network:
             if runHook(.prerouting, &state) {
                 if context.localAddresses.contains(state.packet.destination) {
@@ -110,7 +114,6 @@ public struct Interpreter: Sendable {
         let before = state.packet.destination
         if let address = state.packet.translatedDestination { state.packet.destination = address }
         if let port = state.packet.translatedDestinationPort { state.packet.destinationPort = port }
-        if hook == .output && state.packet.destination != before { reroute(&state) }
     }
 
     /// The host's own packet after a nat rule rewrote its destination: through `lo` to one of the
@@ -132,8 +135,6 @@ public struct Interpreter: Sendable {
                 applyConnectionTranslation(&state, on: hook)
                 translated = true
             }
-            let destinationBefore = state.packet.destination
-            defer { if hook == .output && base.isNat && state.packet.destination != destinationBefore { reroute(&state) } }
             if base.isNat && state.packet.state != .new { continue }
             let frame = PathEngine.Frame(hook: hook, table: tableIndex, baseChain: chain.name, baseLocation: chain.location, isNat: base.isNat,
                                          beforeConntrack: base.priority < PathEngine.conntrackPriority)
@@ -247,7 +248,11 @@ public struct Interpreter: Sendable {
                 }
                 state.packet.translation |= target.status
                 // Of several targets, the one the packet names (a witness's choice), else the first.
-                if let addresses = target.destinations {
+                var targets = target.destinations
+                if case .redirect = action, frame.hook == .prerouting {
+                    targets = context.redirectAddresses(arrivingOn: state.packet.inInterface)
+                }
+                if let addresses = targets {
                     let chosen = state.packet.translatedDestination.flatMap { addresses.contains($0) ? $0 : nil }
                     if let address = chosen ?? addresses.min { state.packet.destination = address }
                 }

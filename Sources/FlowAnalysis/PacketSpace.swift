@@ -35,6 +35,9 @@ public struct PacketBox: Sendable, Hashable {
     /// them where the destination nat chains run, without running them; nil when untranslated.
     public var connectionDestination: AddressSet?
     public var connectionDestinationPort: PortSet?
+    /// For the host's own packets routed again after a translation: the interface the first route
+    /// chose, which every output chain still sees.
+    public var originalOutInterface: InterfaceSet?
 
     /// Whether a nat rule or the connection's translation rewrote the destination address.
     public var isDestinationTranslated: Bool { originalDestination != nil }

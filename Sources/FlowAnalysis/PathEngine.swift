@@ -30,7 +30,9 @@ public struct PathEngine: Sendable {
         case .host:
             let output = runHook(.output, fragments)
             outcomes += output.dropped.map { outcome($0, path: .output) }
-            let post = runHook(.postrouting, output.passed)
+            // The kernel routes a translated packet again when it leaves the output hook: every
+            // output chain still sees the first route's interface, postrouting the new one.
+            let post = runHook(.postrouting, output.passed.flatMap(reroute))
             outcomes += post.dropped.map { outcome($0, path: .output) }
             outcomes += post.passed.map { outcome($0, path: .output, accepted: true) }
         case .network:
@@ -104,6 +106,8 @@ public struct PathEngine: Sendable {
     /// to one of its own addresses through `lo`, elsewhere where the route leads.
     private func reroute(_ fragment: Fragment) -> [Fragment] {
         guard fragment.box.isDestinationTranslated else { return [fragment] }
+        var fragment = fragment
+        fragment.box.originalOutInterface = fragment.box.originalOutInterface ?? fragment.box.outInterface
         var result: [Fragment] = []
         let local = fragment.box.destination.intersection(context.localAddresses)
         let remote = fragment.box.destination.subtracting(context.localAddresses)
@@ -168,7 +172,7 @@ public struct PathEngine: Sendable {
             let chain = table.chains[chainIndex]
             let base = chain.base!
             if !translated && base.priority >= PathEngine.destinationNatPriority {
-                current = translateConnections(current, on: hook)
+                current = current.map(PathEngine.applyConnectionTranslation)
                 translated = true
             }
             var entering = current
@@ -193,18 +197,10 @@ public struct PathEngine: Sendable {
             let fallen = result.returned.map { $0.adding(policy) }
             if base.policy == .accept { passed += fallen } else { dropped += fallen }
             dropped += result.dropped
-            // The host's own packets whose destination a nat chain rewrote are routed again at once.
-            if hook == .output && base.isNat { passed = passed.flatMap(reroute) }
             current = PathEngine.coalesce(passed)
         }
-        if !translated { current = translateConnections(current, on: hook) }
+        if !translated { current = current.map(PathEngine.applyConnectionTranslation) }
         return HookResult(passed: current, dropped: dropped)
-    }
-
-    /// Later packets take their connection's translation; the host's own are routed again.
-    private func translateConnections(_ fragments: [Fragment], on hook: Hook) -> [Fragment] {
-        let translated = fragments.map(PathEngine.applyConnectionTranslation)
-        return hook == .output ? translated.flatMap(reroute) : translated
     }
 
     /// The translation status after a nat rule sets `bits` on the connection.
@@ -352,12 +348,24 @@ public struct PathEngine: Sendable {
                     pending = rest + matched
                     break
                 }
-                result.accepted += matched.map { fragment in
+                // Each part of the matched packets with the addresses it is sent to: REDIRECT in
+                // prerouting sends a packet to an address of the interface it came in on.
+                var parts: [(fragment: Fragment, addresses: AddressSet?)] = matched.map { ($0, target.destinations) }
+                if case .redirect = action, frame.hook == .prerouting {
+                    parts = matched.flatMap { fragment in
+                        context.redirectGroups(fragment.box.inInterface).map { group in
+                            var part = fragment
+                            part.box.inInterface = group.interfaces
+                            return (part, Optional(group.addresses))
+                        }
+                    }
+                }
+                result.accepted += parts.map { fragment, addresses in
                     var changed = fragment.adding(made)
                     changed.box.translation = PathEngine.marking(fragment.box.translation, with: target.status)
-                    if let address = target.destinations {
+                    if let addresses {
                         changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
-                        changed.box.destination = address
+                        changed.box.destination = addresses
                     }
                     if let ports = target.ports {
                         changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort

@@ -88,7 +88,13 @@ struct StatementReader {
             builder.warn("'\(key)' is not modelled; its verdict is treated as unknown")
             return .verdict(.opaqueVerdict(key))
         case "snat", "dnat", "masquerade", "redirect":
-            return .verdict(.nat(try nat(key, body)))
+            let action = Action.nat(try nat(key, body))
+            // `dnat ip to …` in an inet table leaves packets of the other family alone: the rule goes on.
+            switch body["family"]?.string {
+            case "ip": return .verdictMap([(matches: [Match(.addressFamily(.ipv4), text: "")], action: action)])
+            case "ip6": return .verdictMap([(matches: [Match(.addressFamily(.ipv6), text: "")], action: action)])
+            default: return .verdict(action)
+            }
         default:
             let match = builder.opaque(key, reason: "statement '\(key)' is not modelled", text: key + " " + body.compactText)
             return .unknown(match, name: key)

@@ -55,6 +55,10 @@ extension RuleDelinearizer {
             }
             state.verdict = .nat(type == .dnat ? .destination(address: addresses, ports: ports) : .source(address: addresses, ports: ports))
             state.pieces.append(.text(natText(type.description, addresses, ports, family: family)))
+            // `dnat ip to …` in an inet table leaves packets of the other family alone: the rule goes on.
+            if let only = family == 2 ? AddressFamily.ipv4 : family == 10 ? AddressFamily.ipv6 : nil {
+                state.matches.append(RuleState.Pending(match: Match(.addressFamily(only), text: ""), hidden: true))
+            }
         case .masquerade(_, let protoMin, let protoMax):
             _ = try portRange(state, protoMin, protoMax)
             state.verdict = .nat(.masquerade)

@@ -23,7 +23,12 @@ extension RuleDelinearizer {
             action = natCompat(info, destination: name == "DNAT")
         case ("MASQUERADE", 0):
             action = .nat(.masquerade)
-        case ("REDIRECT", 0) where info.has(20):
+        case ("REDIRECT", 0) where xtFamily == .ipv6 && info.has(40):
+            // ip6tables' REDIRECT carries an `nf_nat_range`: flags, two addresses, then the ports.
+            let flags = info.u32(0)
+            action = .nat(.redirect(ports: flags & 2 != 0 ? PortSet(min(info.be16(36), info.be16(38))...max(info.be16(36), info.be16(38))) : nil))
+        case ("REDIRECT", 0) where xtFamily == .ipv4 && info.has(20):
+            // iptables' REDIRECT carries an `nf_nat_ipv4_multi_range_compat`: one range, its flags, addresses, ports.
             let flags = info.u32(4)
             action = .nat(.redirect(ports: flags & 2 != 0 ? PortSet(min(info.be16(16), info.be16(18))...max(info.be16(16), info.be16(18))) : nil))
         case ("NOTRACK", _):

@@ -76,15 +76,41 @@ import Testing
         #expect(outcomes.first?.path == .forward)
     }
 
-    @Test func theHostsOwnPacketIsRoutedAgainRightAfterTheOutputNatChain() throws {
-        let subject = try Self.subject()
+    @Test func theHostsOwnPacketKeepsItsFirstRouteThroughTheOutputChainsAndLeavesByTheNewOne() throws {
+        // The kernel routes the packet again when it leaves the output hook: every output chain,
+        // filter included, still sees the interface of the first route (checked in the kernel by
+        // the differential campaign); postrouting sees the new one.
+        let base = try Subject("""
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A OUTPUT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+        -A POSTROUTING -o eth0 -j MASQUERADE
+        COMMIT
+        *filter
+        :INPUT DROP [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT DROP [0:0]
+        -A OUTPUT -d 172.17.0.2/32 -o eth0 -p tcp -m tcp --dport 80 -j ACCEPT
+        COMMIT
+        """)
+        // The zones name docker0, which no rule does.
+        var context = AnalysisContext(family: .ipv4, localAddresses: base.context.localAddresses,
+                                      extraInterfaces: ["eth0", "docker0"].map { InterfacePattern(name: $0, isWildcard: false) },
+                                      ruleset: base.index.ruleset)
+        let docker0 = context.interfaces.matching(InterfacePattern(name: "docker0", isWildcard: false))
+        context.routing = RoutingTable(routes: [.init(destinations: AddressPrefix("172.17.0.0/16")!.addresses, interfaces: docker0)],
+                                       defaultInterfaces: context.interfaces.matching(InterfacePattern(name: "eth0", isWildcard: false)))
+        let subject = Subject(index: base.index, context: context)
         let packet = Packet(family: .ipv4, layer4Protocol: 6, source: IPAddress("198.51.100.10")!.value, destination: IPAddress("192.0.2.80")!.value,
                             sourcePort: 40000, destinationPort: 8080, tcpFlags: 0x02, outInterface: "eth0")
-        // Sent to 192.0.2.80 through eth0, but the nat rule sends it to the container: the filter
-        // rule that drops 172.17.0.2 through eth0 no longer applies.
         let trace = subject.interpreter.run(packet, from: .host)
         #expect(trace.verdict == .accept)
         #expect(trace.finalPacket.outInterface == "docker0")
+        // MASQUERADE out of eth0 in postrouting no longer applies: the packet leaves by docker0.
+        #expect(!trace.steps.contains { $0.event == .matched(action: "masquerade") })
         var box = PacketBox(family: .ipv4, interfaces: subject.context.interfaces)
         box.layer4Protocol = ProtocolSet(value: 6)
         box.source = AddressSet(value: packet.source)
@@ -93,8 +119,10 @@ import Testing
         box.inInterface = subject.context.interfaces.none
         box.outInterface = subject.context.interfaces.matching(InterfacePattern(name: "eth0", isWildcard: false))
         box.state = .new
+        box.translation = IntervalSet(value: 0)
         let outcomes = subject.outcomes(box, from: .host)
-        #expect(outcomes.allSatisfy { $0.verdict == .accept })
+        #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0.verdict == .accept && $0.box.outInterface == docker0 })
+        #expect(outcomes.allSatisfy { $0.translations.map(\.kind) == [.dnat] })
     }
 
     @Test func aRedirectSendsTheConnectionToTheHostItself() throws {

@@ -17,7 +17,8 @@ struct KernelOracleDifferential {
         ("ctstate", "--ctstate"), ("state", "--state"), ("--syn/--tcp-flags", "--syn"), ("icmp types", "-type"),
         ("-i", "-i "), ("-o", "-o "), ("MARK", "-j MARK"), ("mark", "-m mark"), ("CONNMARK", "-j CONNMARK"),
         ("connmark", "-m connmark"), ("notrack", "otrack"), ("LOG", "-j LOG"), ("limit", "-m limit"), ("hashlimit", "-m hashlimit"),
-        ("connlimit", "-m connlimit"), ("recent", "-m recent"), ("quota", "-m quota"),
+        ("connlimit", "-m connlimit"), ("recent", "-m recent"), ("quota", "-m quota"), ("DNAT", "-j DNAT"), ("REDIRECT", "-j REDIRECT"),
+        ("SNAT", "-j SNAT"), ("MASQUERADE", "-j MASQUERADE"),
     ]
 
     /// What the nft scripts exercise, the same way.
@@ -27,7 +28,8 @@ struct KernelOracleDifferential {
         ("jump", "jump "), ("goto", "goto "), ("return", "return"), ("ct state", "ct state"), ("meta mark", "meta mark"),
         ("ct mark", "ct mark"), ("notrack", "notrack"), ("reject", "reject"), ("log", "log prefix"), ("route chain", "type route"),
         ("limit rate", "limit rate"), ("limit rate over", "limit rate over"), ("meter", "meter "), ("set update with a limit", "add @"),
-        ("ct count", "ct count"), ("quota", "quota "),
+        ("ct count", "ct count"), ("quota", "quota "), ("dnat", "dnat "), ("redirect", "redirect"), ("snat", "snat "),
+        ("masquerade", "masquerade"),
     ]
 
     @Test(arguments: OracleBackend.selected)
@@ -40,7 +42,7 @@ struct KernelOracleDifferential {
         var disagreements: [Disagreement] = []
         var engineDisagreements: [String] = []
         var anomalies: [String] = []
-        var disagreeingRulesets = 0, undecided = 0
+        var disagreeingRulesets = 0, undecided = 0, clashes = 0
         var kernelSeconds = 0.0, fwauditSeconds = 0.0
         var coverage: [String: Int] = [:]
         var warnings: [String: (count: Int, example: String)] = [:]
@@ -59,6 +61,7 @@ struct KernelOracleDifferential {
             engineDisagreements += comparison.engineDisagreements
             anomalies += comparison.anomalies
             undecided += comparison.undecided
+            clashes += comparison.translationClashes
             for (kind, example) in comparison.warnings { warnings[kind, default: (0, "ruleset \(index): \(example)")].count += 1 }
             kernelSeconds += comparison.kernelSeconds
             fwauditSeconds += comparison.fwauditSeconds
@@ -67,6 +70,7 @@ struct KernelOracleDifferential {
         let compared = Date().timeIntervalSince(start)
         print("kernel oracle: \(backend): \(settings.rulesets) rulesets, \(probes) probes compared, \(disagreements.count) disagreements"
               + " (in \(disagreeingRulesets) rulesets; \(undecided) probes undecided by fwaudit (unknown conditions);"
+              + " \(clashes) left out: translated onto an earlier probe's connection;"
               + " engine differs from the kernel or the interpreter: \(engineDisagreements.count); seed \(settings.seed);"
               + " \(String(format: "%.1f", compared)) s: kernel \(String(format: "%.1f", kernelSeconds)) s, fwaudit \(String(format: "%.1f", fwauditSeconds)) s)")
         let features = backend == .nft ? KernelOracleDifferential.nftFeatures : KernelOracleDifferential.features

@@ -43,6 +43,9 @@ struct GeneratedRuleset: Sendable, Hashable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Whether the ruleset translates addresses: probes may then end on another path than they began.
+    var translates: Bool { tables.contains { $0.name == "nat" && $0.chains.contains { !$0.rules.isEmpty } } }
+
     var ruleCount: Int { tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } } }
     var matchCount: Int { tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.reduce(0) { $0 + $1.matches.count } } } }
 

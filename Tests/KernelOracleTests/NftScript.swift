@@ -81,7 +81,11 @@ struct NftScript {
 
     private func chain(_ chain: GeneratedRuleset.Chain, table: String, sets: inout [String], counter: inout Int) -> [String] {
         var lines = ["    chain \(chainName(chain.name, table: table)) {"]
-        if let policy = chain.policy {
+        if let policy = chain.policy, table == "nat" {
+            // nat chains: the destination translations before routing, the source ones after.
+            let priority = ["PREROUTING": -100, "OUTPUT": -100, "INPUT": 100, "POSTROUTING": 100][chain.name]!
+            lines.append("        type nat hook \(chain.name.lowercased()) priority \(priority); policy \(policy.lowercased());")
+        } else if let policy = chain.policy {
             let hook = chain.name.lowercased()
             // iptables-nft registers mangle OUTPUT as a route chain (re-routing after a mark changes).
             let type = table == "mangle" && chain.name == "OUTPUT" && !isInet(table) ? "route" : "filter"
@@ -285,6 +289,10 @@ struct NftScript {
             default: return [markSet("ct mark", words[3])]
             }
         case "CT", "NOTRACK": return ["notrack"]
+        case "DNAT": return ["dnat \(addressFamily) to \(words[3])"]
+        case "SNAT": return ["snat \(addressFamily) to \(words[3])"]
+        case "REDIRECT": return [words.count > 3 ? "redirect to :\(words[3])" : "redirect"]
+        case "MASQUERADE": return ["masquerade"]
         default: return ["# unknown \(target)"]
         }
     }

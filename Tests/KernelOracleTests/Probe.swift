@@ -58,9 +58,12 @@ struct Probe: Sendable, Hashable, CustomStringConvertible {
     /// Whether the kernel delivers this probe locally (input path) rather than routing it out.
     func isLocal(_ layout: Layout) -> Bool { side != .host && layout.localSet(packet.family).contains(packet.destination) }
 
-    /// Whether the observation says the kernel let the probe through its whole path.
+    /// Whether the observation says the kernel let the probe through its whole path. A probe from
+    /// the network may end on the other path than its destination says (DNAT from the host's own
+    /// address to elsewhere, REDIRECT to the host): through either is through. The host's own
+    /// packets end at postrouting (one translated to the host itself comes back in through `lo`).
     func accepted(by observation: KernelObservation, layout: Layout) -> Bool {
-        isLocal(layout) ? observation.seenAtInput : observation.seenAtPostrouting
+        side == .host ? observation.seenAtPostrouting : observation.seenAtInput || observation.seenAtPostrouting
     }
 
     var description: String { "\(packet) [from \(side), id \(id)]" }

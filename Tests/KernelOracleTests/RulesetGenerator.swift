@@ -13,7 +13,9 @@ import FlowAnalysis
 /// targets; negation of every match that has one. Throttles (`limit`, `hashlimit`, `connlimit`,
 /// `recent`, `quota`) with limits no probe run comes near, and `recent` lists that are checked but
 /// never set (names `w…`) or set but never checked (`s…`): every probe sees the kernel give their
-/// within-limits answer, whatever the probes before it did.
+/// within-limits answer, whatever the probes before it did. Address translation: a nat table with
+/// DNAT and REDIRECT in PREROUTING and OUTPUT (to the host, to the bridge-like network behind br0,
+/// to the far side) and SNAT and MASQUERADE in POSTROUTING, each to one address and port.
 struct RulesetGenerator {
     var rng: SplitMix64
     let family: AddressFamily
@@ -143,7 +145,74 @@ struct RulesetGenerator {
         if !excluded.contains("raw") && chance(0.35) { tables.append(table("raw")) }
         if !excluded.contains("mangle") && chance(0.4) { tables.append(table("mangle")) }
         tables.append(table("filter"))
+        if !excluded.contains("nat") && chance(0.35) { tables.append(natTable()) }
         return GeneratedRuleset(family: family, tables: tables)
+    }
+
+    // MARK: - Address translation
+
+    /// A nat table: policies ACCEPT (the kernel refuses filtering there), a few translations.
+    mutating func natTable() -> GeneratedRuleset.Table {
+        var chains: [GeneratedRuleset.Chain] = []
+        for base in ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"] {
+            let count = base == "INPUT" ? 0 : int(0...3)
+            chains.append(GeneratedRuleset.Chain(name: base, policy: "ACCEPT", rules: (0..<count).map { _ in natRule(chain: base) }))
+        }
+        return GeneratedRuleset.Table(name: "nat", chains: chains)
+    }
+
+    /// One address a translation sends connections to: the host itself, the network behind br0,
+    /// the far side, or a network routed through eth0.
+    mutating func translationTarget() -> UInt128 {
+        let links = layout.links
+        switch int(0...5) {
+        case 0: return pick(layout.localAddresses(family)).value
+        case 1, 2:
+            // The bridge-like network: its peer or another host on it.
+            let bridge = links.last!
+            let peer = parse(family == .ipv4 ? bridge.peerV4 : bridge.peerV6)
+            return chance(0.5) ? peer : peer + UInt128(int(1...40))
+        case 3: return parse(family == .ipv4 ? links[1].peerV4 : links[1].peerV6)
+        default: return family == .ipv4 ? parse("10.0.0.0") + UInt128(int(1...0xffff)) : parse("2001:db8:a::") + UInt128(int(1...0xffff))
+        }
+    }
+
+    mutating func natRule(chain: String) -> GeneratedRuleset.Rule {
+        var matches: [String] = []
+        if chance(0.3) { matches.append("\(negation())-s \(prefix().text)") }
+        if chance(0.35) { matches.append("\(negation())-d \(prefix().text)") }
+        if chain == "PREROUTING" && chance(0.25) { matches.append("\(negation())-i \(interfaceName())") }
+        if chain == "POSTROUTING" && chance(0.3) { matches.append("\(negation())-o \(interfaceName())") }
+        var proto: String?
+        if chance(0.7) {
+            proto = pick(["tcp", "tcp", "udp"])
+            matches.append("-p \(proto!)")
+            if chance(0.7) { matches.append("-m \(proto!) \(negation(0.1))--dport \(portSpec())") }
+        }
+        let roll = int(0...9)
+        let target: String
+        switch chain {
+        case "PREROUTING", "OUTPUT":
+            if roll < 5 {
+                let address = format(translationTarget())
+                let port = proto != nil && chance(0.5) ? port() : nil
+                let written = family == .ipv4 ? address : (port == nil ? address : "[\(address)]")
+                target = "-j DNAT --to-destination \(written)\(port.map { ":\($0)" } ?? "")"
+            } else if roll < 8 {
+                target = proto != nil && chance(0.6) ? "-j REDIRECT --to-ports \(port())" : "-j REDIRECT"
+            } else {
+                target = roll == 8 ? "-j ACCEPT" : "-j RETURN"
+            }
+        default:
+            if roll < 5 {
+                target = "-j SNAT --to-source \(format(pick(layout.localAddresses(family)).value))"
+            } else if roll < 8 {
+                target = "-j MASQUERADE"
+            } else {
+                target = "-j ACCEPT"
+            }
+        }
+        return GeneratedRuleset.Rule(matches: matches, target: target)
     }
 
     mutating func table(_ name: String) -> GeneratedRuleset.Table {

@@ -1,5 +1,6 @@
 import FirewallModel
 import FixtureSupport
+import FlowAnalysis
 import Foundation
 import Synchronization
 
@@ -22,12 +23,28 @@ struct Layout: Sendable {
     /// The link the host's default routes point through.
     var defaultLink: String
 
-    /// client — eth0 — host — eth1 — far: input, forward (both ways) and output paths.
+    /// client — eth0 — host — eth1 — far, and br0 to a bridge-like network behind the host (where
+    /// translations send connections, as to containers): input, forward (every way) and output paths.
     static let router = Layout(links: [
         Link(name: "eth0", hostV4: "192.0.2.10/24", peerV4: "192.0.2.2", hostV6: "2001:db8:1::10/64", peerV6: "2001:db8:1::2",
              routesV4: ["10.0.0.0/8"], routesV6: ["2001:db8:a::/48"]),
         Link(name: "eth1", hostV4: "198.51.100.1/24", peerV4: "198.51.100.2", hostV6: "2001:db8:2::1/64", peerV6: "2001:db8:2::2"),
+        Link(name: "br0", hostV4: "172.16.0.1/24", peerV4: "172.16.0.2", hostV6: "2001:db8:3::1/64", peerV6: "2001:db8:3::2"),
     ], defaultLink: "eth1")
+
+    /// Where the host routes each destination, as fwaudit's analysis reads it: each link's
+    /// connected and routed prefixes, the default link for the rest.
+    func routing(_ family: AddressFamily, interfaces: InterfaceUniverse) -> RoutingTable {
+        var routes: [RoutingTable.Route] = []
+        for link in links {
+            let prefixes = [family == .ipv4 ? link.hostV4 : link.hostV6] + (family == .ipv4 ? link.routesV4 : link.routesV6)
+            for prefix in prefixes {
+                guard let set = AddressPrefix(prefix)?.addresses else { continue }
+                routes.append(RoutingTable.Route(destinations: set, interfaces: interfaces.matching(InterfacePattern(name: link.name, isWildcard: false))))
+            }
+        }
+        return RoutingTable(routes: routes, defaultInterfaces: interfaces.matching(InterfacePattern(name: defaultLink, isWildcard: false)))
+    }
 
     /// The lync-edge host: one interface, eth0, carrying the edge's addresses; everything else behind it.
     static let edge = Layout(links: [

@@ -19,8 +19,12 @@ struct FwauditVerdicts {
     /// fwaudit's verdicts on a ruleset from any loader (the netlink reader for the nftables backends).
     init(ruleset: Ruleset, family: AddressFamily, layout: Layout) {
         self.ruleset = ruleset
-        context = AnalysisContext(family: family, localAddresses: layout.localSet(family),
-                                  extraInterfaces: layout.links.map { InterfacePattern(name: $0.name, isWildcard: false) }, ruleset: ruleset)
+        var context = AnalysisContext(family: family, localAddresses: layout.localSet(family),
+                                      extraInterfaces: layout.links.map { InterfacePattern(name: $0.name, isWildcard: false) }, ruleset: ruleset)
+        // Translated packets are routed as the testbed routes them.
+        context.routing = layout.routing(family, interfaces: context.interfaces)
+        for link in layout.links { context.interfaceAddresses[link.name] = AddressSet(value: layout.hostAddress(of: link, family).value) }
+        self.context = context
         index = RulesetIndex(ruleset: ruleset, family: family)
         interpreter = Interpreter(index: index, context: context)
         engine = PathEngine(index: index, context: context)

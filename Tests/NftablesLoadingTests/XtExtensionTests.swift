@@ -162,4 +162,13 @@ import Testing
             #expect(diagnostics.isEmpty)
         }
     }
+
+    @Test func ip6tablesRedirectCarriesAnAddressRangeBeforeItsPorts() throws {
+        // ip6tables -t nat -j REDIRECT --to-ports 10992: `nf_nat_range` (flags, two IPv6 addresses,
+        // ports), unlike the IPv4 compat layout. Found by the kernel oracle: the ports were misread.
+        let info = hexBytes("02000000" + Self.zeros(32) + "2af02af0")
+        let (rule, diagnostics) = try iptablesRule(target: ("REDIRECT", 0, info), table: "nat", family: .ip6)
+        #expect(rule.action == .nat(.redirect(ports: ports(10992...10992))))
+        #expect(diagnostics.isEmpty)
+    }
 }
