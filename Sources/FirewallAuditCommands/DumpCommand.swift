@@ -39,7 +39,7 @@ struct DumpCommand: ParsableCommand {
             var text = ""
             for input in inputs {
                 let recording = Recording()
-                guard let (snapshot, _, _) = try input.snapshot(recording: stage == .recording ? recording : nil) else {
+                guard let (snapshot, _, _, _) = try input.snapshot(recording: stage == .recording ? recording : nil) else {
                     throw CommandFailure.error("\(input.name): an nft -j export has no bytecode; --stage \(stage.rawValue) needs a kernel input")
                 }
                 if stage == .bytecode {

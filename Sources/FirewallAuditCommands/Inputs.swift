@@ -109,19 +109,20 @@ struct NftablesInput {
     /// The kernel's state as read over netlink, before any interpretation (not for JSON exports);
     /// `recording`, when given, receives every netlink reply.
     /// `host`: the interface addresses and sysctls of a real namespace (nil for scripts and recordings).
-    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String], host: LiveHost?)? {
+    /// `notes`: what had to be adapted for the installed nft to load a script.
+    func snapshot(recording: Recording? = nil) throws(CommandFailure) -> (snapshot: Snapshot, interfaceNames: [UInt32: String], host: LiveHost?, notes: [String])? {
         do {
             switch source {
             case .kernel(let target):
                 let state = try NftablesReader.read(target, recording: recording)
-                return (state.snapshot, state.interfaceNames, LiveHost(input: name, addresses: state.interfaceAddresses, settings: state.settings))
+                return (state.snapshot, state.interfaceNames, LiveHost(input: name, addresses: state.interfaceAddresses, settings: state.settings), [])
             case .script(let path):
                 guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.error("\(path): no such file") }
                 let state = try NftablesReader.read(script: path, recording: recording)
-                return (state.snapshot, state.interfaceNames, nil)
+                return (state.snapshot, state.interfaceNames, nil, state.notes)
             case .recording(let path):
                 let text = try readText(path)
-                return (try NftablesReader.replay(try Recording(text: text, source: path)), [:], nil)
+                return (try NftablesReader.replay(try Recording(text: text, source: path)), [:], nil, [])
             case .json:
                 return nil
             }
@@ -140,13 +141,17 @@ struct NftablesInput {
             let text = try readText(path)
             do { return (try NftablesJSONLoader.load(text, source: path), nil) } catch { throw .error(error.description) }
         }
-        guard let (snapshot, names, host) = try snapshot() else { return (Ruleset(), nil) }
+        guard let (snapshot, names, host, notes) = try snapshot() else { return (Ruleset(), nil) }
         var layout: ScriptLayout?
         if case .script(let path) = source {
             // The script the kernel just parsed: its lines locate the kernel's rules.
             layout = ScriptLayout(try readText(path), file: path, include: nftIncludes)
         }
-        do { return (try NftablesLoader.load(snapshot, source: name, interfaceNames: names, script: layout), host) } catch { throw .error(error.description) }
+        do {
+            var ruleset = try NftablesLoader.load(snapshot, source: name, interfaceNames: names, script: layout)
+            ruleset.diagnostics += notes.map { Diagnostic(.note, $0) }
+            return (ruleset, host)
+        } catch { throw .error(error.description) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import NftablesBytecode
 
@@ -21,6 +22,8 @@ public enum NftablesReader {
         public var interfaceAddresses: [String]
         /// The namespace's forwarding and local port range sysctls.
         public var settings: KernelSettings
+        /// What had to be adapted for the installed nft to load a script (see `ScriptCompatibility`).
+        public var notes: [String] = []
     }
 
     /// The sysctls of a namespace that decide the audit's paths and client ports; nil where unreadable.
@@ -74,8 +77,20 @@ public enum NftablesReader {
     /// Loads an nft script into a private, throw-away namespace and reads it back, so the kernel
     /// itself parses it. Nothing outside that namespace changes.
     public static func read(script path: String, recording: Recording? = nil) throws(NetlinkError) -> LiveState {
-        let namespace = try ThrowawayNamespace(loading: path)
-        return try withExtendedLifetime(namespace) { () throws(NetlinkError) in try read(.namespace(namespace.path), recording: recording) }
+        let namespace: ThrowawayNamespace
+        var notes: [String] = []
+        do {
+            namespace = try ThrowawayNamespace(loading: path)
+        } catch .scriptRejected(let rejectedPath, let message) {
+            // An older nft refuses a named priority newer ones accept; the same script with the number loads.
+            guard let adapted = ScriptCompatibility.adapt(path), !adapted.changes.isEmpty else { throw .scriptRejected(path: rejectedPath, message: message) }
+            defer { try? FileManager.default.removeItem(atPath: adapted.path) }
+            do { namespace = try ThrowawayNamespace(loading: adapted.path) } catch { throw .scriptRejected(path: rejectedPath, message: message) }
+            notes = adapted.changes
+        }
+        var state = try withExtendedLifetime(namespace) { () throws(NetlinkError) in try read(.namespace(namespace.path), recording: recording) }
+        state.notes = notes
+        return state
     }
 
     /// Decodes a recording made by `read(_:recording:)`, through the same decoder as live mode.

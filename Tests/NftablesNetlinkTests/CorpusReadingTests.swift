@@ -34,7 +34,14 @@ struct CorpusReadingTests {
             let check = try Namespaces.runIsolated(["nft", "-c", "-f", path])
             guard check.status == 0 else {
                 rejected.append(name)
-                #expect(throws: NetlinkError.self, "\(name): nft refused it, so must fwaudit") { try NftablesReader.read(script: path) }
+                // Refused too, unless only a priority name newer nft versions accept was in the way:
+                // then it reads back with a note saying what was read as a number.
+                do {
+                    let state = try NftablesReader.read(script: path)
+                    #expect(!state.notes.isEmpty, "\(name): nft refused it, fwaudit read it without saying why")
+                } catch {
+                    #expect(error is NetlinkError, "\(name): \(error)")
+                }
                 continue
             }
             accepted += 1
