@@ -33,13 +33,17 @@ extension Auditor {
             let (opening, _) = audit.describe.witness(from: newBox)
             let newTrace = audit.interpreter.run(opening, from: origin)
             result.append(("\(flow.id) (\(family)): new connection", newTrace))
+            let seen = newTrace.finalPacket
             var later = audit.describe.witness(from: establishedBox).0
             later.source = opening.source
             later.destination = opening.destination
             later.sourcePort = opening.sourcePort
             later.destinationPort = opening.destinationPort
+            // Conntrack translates later packets as the opening one was, without the nat chains.
+            if seen.destination != opening.destination { later.translatedDestination = seen.destination }
+            if seen.destinationPort != opening.destinationPort { later.translatedDestinationPort = seen.destinationPort }
+            later.translation = seen.translation
             result.append(("\(flow.id) (\(family)): later packet", audit.interpreter.run(later, from: origin)))
-            let seen = newTrace.finalPacket
             var reply = seen
             reply.source = seen.destination
             reply.destination = seen.source
@@ -51,7 +55,26 @@ extension Auditor {
             reply.tcpFlags = reply.layer4Protocol == 6 ? 0x12 : 0
             if reply.isICMP { reply.icmpType = family == .ipv4 ? 0 : 129 << 8 }
             reply.mark = 0
-            let replyOrigin: PathEngine.Origin = path == .input ? .host : .network
+            reply.translatedDestination = nil
+            reply.translatedDestinationPort = nil
+            // A reply to a source-translated connection arrives for the translated source and gets
+            // the original back where destinations are translated.
+            if let snat = newTrace.decisions.compactMap({ $0.rule }).last(where: { rule in
+                if case .nat(.source) = rule.action { return true }
+                if case .nat(.masquerade) = rule.action { return true }
+                return false
+            }) {
+                var translated: UInt128?
+                if case .nat(.source(let addresses, _)) = snat.action { translated = addresses?.min }
+                translated = translated ?? audit.space.context.redirectAddresses(arrivingOn: seen.outInterface).min
+                if let translated {
+                    reply.translatedDestination = reply.destination
+                    reply.destination = translated
+                }
+            }
+            // Replies come back along the path the connection took: from the host to what reached
+            // it, through the host to what it forwarded (after translation too).
+            let replyOrigin: PathEngine.Origin = newTrace.path == .input ? .host : .network
             result.append(("\(flow.id) (\(family)): reply", audit.interpreter.run(reply, from: replyOrigin)))
         }
         if result.isEmpty { throw .flowNotApplicable(flowId) }

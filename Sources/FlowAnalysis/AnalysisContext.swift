@@ -47,7 +47,7 @@ public struct AnalysisContext: Sendable {
 
     /// Where REDIRECT sends packets that came in on `name`: that interface's addresses when known,
     /// else any of the host's own (loopback aside, unless that is all there is).
-    func redirectAddresses(arrivingOn name: String) -> AddressSet {
+    public func redirectAddresses(arrivingOn name: String) -> AddressSet {
         if let known = interfaceAddresses[name], !known.isEmpty { return known }
         let own = localAddresses.subtracting(AnalysisContext.loopback(family))
         return own.isEmpty ? localAddresses : own

@@ -79,6 +79,9 @@ public struct Packet: Sendable, Hashable, CustomStringConvertible {
         text += " state \(state)"
         if layer4Protocol == 6 { text += " flags \(Packet.flagNames(tcpFlags))" }
         if mark != 0 { text += " mark 0x\(String(mark, radix: 16))" }
+        if translatedDestination != nil || translatedDestinationPort != nil {
+            text += " translated to \(endpoint(translatedDestination ?? destination, translatedDestinationPort ?? destinationPort))"
+        }
         return text
     }
 

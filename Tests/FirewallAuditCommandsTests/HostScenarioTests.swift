@@ -149,3 +149,21 @@ struct HostScenario: CustomStringConvertible, Sendable {
         #expect(related.contains(Self.dnat))
     }
 }
+
+/// `explain --flow` follows a translated connection as conntrack does: the later packet takes the
+/// connection's translation and the forward path, the reply comes back from the container.
+@Suite struct ExplainTranslatedFlow {
+    @Test func laterPacketsAndRepliesOfAPublishedPortGoThroughTheForwardPath() throws {
+        let result = try Binary.run(["explain", "--matrix", "\(HostScenario.directory)/docker/matrix.yaml",
+                                     "--iptables-save", "\(HostScenario.directory)/docker/compliant.v4", "--flow", "web"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let sections = result.stdout.components(separatedBy: "\n\n")
+        let later = try #require(sections.first { $0.contains("later packet") })
+        #expect(later.contains("translated to 172.17.0.2:80"))
+        #expect(later.contains("path:   forward"))
+        #expect(later.contains(": accept"))
+        let reply = try #require(sections.first { $0.contains("): reply") })
+        #expect(reply.contains("packet: tcp 172.17.0.2:80 -> 203.0.113.7:40000 in docker0 out eth0"))
+        #expect(reply.contains("path:   forward"))
+    }
+}
