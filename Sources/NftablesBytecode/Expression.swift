@@ -69,6 +69,9 @@ public enum Expression: Sendable, Hashable {
     case connlimit(count: UInt32, flags: UInt32)
     /// `flow_offload`: hands established flows to a flowtable.
     case flowOffload(table: String)
+    /// `numgen reg 1 = random mod 3` (` offset 10` when not zero): a number for each packet, at
+    /// random or counting, below `modulus` plus `offset`.
+    case numgen(destination: Register, modulus: UInt32, random: Bool, offset: UInt32)
     /// Any other expression, with its attributes as the kernel reported them.
     case other(name: String, attributes: [String])
 
@@ -103,6 +106,7 @@ public enum Expression: Sendable, Hashable {
         case .objref: "objref"
         case .connlimit: "connlimit"
         case .flowOffload: "flow_offload"
+        case .numgen: "numgen"
         case .other(let name, _): name
         }
     }

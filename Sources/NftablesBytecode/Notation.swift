@@ -107,6 +107,8 @@ extension Expression: CustomStringConvertible {
             return "connlimit count \(count) flags \(flags)"
         case .flowOffload(let table):
             return "flow_offload table \(table)"
+        case .numgen(let destination, let modulus, let random, let offset):
+            return "numgen reg \(destination.number) = \(random ? "random" : "inc") mod \(modulus)" + (offset != 0 ? " offset \(offset)" : "")
         case .other(let name, let attributes):
             return ([name] + attributes.map { $0.trimmingTrailingSpaces }).joined(separator: " ")
         }

@@ -192,6 +192,18 @@ public struct NotationParser {
             set(destination, width: [1, 4, 1, 8][min(Int(key), 3)])
             return .socket(key: key, level: level, destination: destination)
         case "dynset": return try dynset(&s)
+        case "numgen":
+            try s.expect("reg")
+            let destination = Register(try s.integer(UInt32.self))
+            try s.expect("=")
+            let mode = try s.word()
+            guard mode == "random" || mode == "inc" else { throw s.error("unknown numgen mode '\(mode)'") }
+            try s.expect("mod")
+            let modulus = try s.integer(UInt32.self)
+            var offset: UInt32 = 0
+            if !s.atEnd { try s.expect("offset"); offset = try s.integer(UInt32.self) }
+            set(destination, width: 4)
+            return .numgen(destination: destination, modulus: modulus, random: mode == "random", offset: offset)
         case "match", "target":
             try s.expect("name")
             let extensionName = try s.word()

@@ -86,7 +86,7 @@ enum ElementReader {
                 types.insert(type)
             }
             return .addressTypes(types)
-        case .opaque, .composite:
+        case .opaque, .composite, .numgen:
             return nil
         }
     }

@@ -49,6 +49,13 @@ struct SelectorReader {
         case "meta": return try meta(body)
         case "ct": return try conntrack(body)
         case "fib": return try fib(body)
+        case "numgen":
+            guard let modulus = body["mod"]?.unsigned, modulus > 0, modulus <= UInt64(UInt32.max) else {
+                return opaque("numgen " + body.compactText, "numgen without a modulus is not modelled")
+            }
+            let offset = UInt32(clamping: body["offset"]?.unsigned ?? 0)
+            let field = Field.numgen(modulus: UInt32(modulus), offset: offset)
+            return Selector(field: field, text: "numgen \(body["mode"]?.string ?? "random") mod \(modulus)" + (offset != 0 ? " offset \(offset)" : ""))
         case "&":
             let operands = try body.requireItems()
             guard operands.count == 2 else { throw body.error("'&' needs two operands") }

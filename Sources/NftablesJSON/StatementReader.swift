@@ -184,6 +184,24 @@ struct StatementReader {
             }
         }
         var expanded: [(matches: [Match], action: Action)] = []
+        // A map keyed by `numgen` (kube-proxy's nftables endpoint pick): each key is a per-connection
+        // choice; when the keys cover every number numgen gives, the last takes what the others did not.
+        if !dynamicMap, case .single(let selector) = keyExpression, case .numgen(let modulus, let offset) = selector.field {
+            var covered = Set<UInt64>()
+            for pair in pairs { if let number = ElementReader.unwrap(pair.key).unsigned { covered.insert(number) } }
+            let exhaustive = (UInt64(offset)..<UInt64(offset) + UInt64(modulus)).allSatisfy(covered.contains)
+            for (index, pair) in pairs.enumerated() {
+                let action = try mapVerdict(pair.verdict)
+                if exhaustive && index == pairs.count - 1 {
+                    expanded.append((dependencies, action))
+                } else {
+                    let text = "\(keyText) \(ExpressionText.render(ElementReader.unwrap(pair.key))) (vmap \(mapText))"
+                    let choice = OpaqueMatch(module: "numgen", reason: "\(keyText) picks per connection: each answer is followed", isChoice: true)
+                    expanded.append((dependencies + [Match(.opaque(choice), text: text)], action))
+                }
+            }
+            return expanded
+        }
         let modelled = !dynamicMap && keyConditions.allSatisfy { $0 != nil } && !parts.contains { if case .opaque = $0.field { true } else { false } }
         let reason = dynamicMap ? "verdict map '\(mapName ?? "")' changes at run time" : "verdict map key is not modelled"
         for (index, pair) in pairs.enumerated() {

@@ -84,6 +84,10 @@ extension RuleDelinearizer {
         // A set's name keeps the rule's own negation in the text; rendered states already include it.
         let text = "\(subject) \((rendered != nil ? requested : negated) ? "!= " : "")\(shown)"
         guard let condition else {
+            if case .numgen = value.field {
+                appendChoice(&state, field: value.field, text: text, negated: negated)
+                return
+            }
             appendOpaque(&state, module: value.field.name, text: text, negated: negated, expression: expression)
             return
         }
@@ -105,6 +109,13 @@ extension RuleDelinearizer {
     }
 
     /// An opaque match with a warning naming the expression in the bytecode notation.
+    /// A test on a number `numgen` picks per connection: every answer happens, so the analysis
+    /// follows each as a per-connection choice rather than a doubt.
+    mutating func appendChoice(_ state: inout RuleState, field: Field, text: String, negated: Bool = false) {
+        let choice = OpaqueMatch(module: "numgen", reason: "\(field.name) picks per connection: each answer is followed", isChoice: true)
+        state.append(Match(.opaque(choice), negated: negated, text: text))
+    }
+
     mutating func appendOpaque(_ state: inout RuleState, module: String, text: String, negated: Bool = false, expression: Expression) {
         let reason = "\(expression.name) on \(module) is not modelled"
         state.append(Match(.opaque(OpaqueMatch(module: module, reason: reason)), negated: negated, text: text))

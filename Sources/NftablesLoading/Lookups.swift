@@ -26,6 +26,33 @@ extension RuleDelinearizer {
         let contents: SetContents
         do { contents = try SetContents(set, fields: fields) } catch { throw self.error("set '\(name)': \(error.message)") }
 
+        // A map keyed by `numgen` (kube-proxy's nftables endpoint pick): one path per key, each a
+        // per-connection choice; when the keys cover every number numgen gives, the last key takes
+        // what the others did not, so no packet falls through the map.
+        if fields.count == 1, case .numgen(let modulus, let offset) = fields[0].field, let destination, modulus > 0 {
+            var covered = IntervalSet<UInt128>()
+            for entry in contents.entries { covered = covered.union(IntervalSet(entry.fields[0])) }
+            let all = IntervalSet<UInt128>(UInt128(offset)...UInt128(offset) + UInt128(modulus) - 1)
+            let exhaustive = contents.catchAll != nil || all.subtracting(covered).isEmpty
+            var paths: [RuleState] = []
+            for (position, entry) in contents.entries.enumerated() {
+                var path = state
+                if !(exhaustive && position == contents.entries.count - 1 && contents.catchAll == nil) {
+                    let key = ValueText.list(IntervalSet(entry.fields[0])) { "\($0)" }
+                    appendChoice(&path, field: fields[0].field, text: "\(subject) \(key) (\(reference ?? "map"))")
+                }
+                guard let data = entry.data else { throw error("map '\(name)' has an element without data") }
+                try bind(&path, data, destination: destination, set: set)
+                paths += try run(next, path)
+            }
+            if let catchAll = contents.catchAll, let data = catchAll {
+                var path = state
+                try bind(&path, data, destination: destination, set: set)
+                paths += try run(next, path)
+            }
+            return paths
+        }
+
         guard let destination else {
             try member(&state, fields: fields, contents: contents, negated: inverted, subject: subject, reference: reference, expression: expression)
             return try run(next, state)

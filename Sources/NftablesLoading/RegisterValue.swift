@@ -47,7 +47,7 @@ extension Field {
     /// Whether the kernel holds the value in host byte order (little-endian here).
     var isHostOrder: Bool {
         switch self {
-        case .packetMark, .connectionMark, .connectionState, .connectionStatus, .interfaceIndex, .fibType: true
+        case .packetMark, .connectionMark, .connectionState, .connectionStatus, .interfaceIndex, .fibType, .numgen: true
         default: false
         }
     }

@@ -86,6 +86,8 @@ struct RuleDelinearizer {
                 state.store(RegisterValue(field: FieldResolution.conntrack(key, direction: direction), length: NotationParser.conntrackWidth(key)), at: destination)
             case .fib(let flags, let result, let destination):
                 state.store(RegisterValue(field: FieldResolution.fib(flags: flags, result: result), length: result == 2 ? 16 : 4), at: destination)
+            case .numgen(let destination, let modulus, _, let offset):
+                state.store(RegisterValue(field: .numgen(modulus: modulus, offset: offset), length: 4), at: destination)
             case .socket(let key, _, let destination):
                 state.store(RegisterValue(field: .opaque(notation(expression)), length: [1, 4, 1, 8][Int(min(key, 3))]), at: destination)
             case .exthdr(_, _, let length, let destination?, nil, _, _):

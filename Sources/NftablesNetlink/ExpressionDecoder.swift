@@ -112,6 +112,10 @@ struct ExpressionDecoder {
             return .connlimit(count: u32(NFTNL_EXPR_CONNLIMIT_COUNT), flags: u32(NFTNL_EXPR_CONNLIMIT_FLAGS))
         case "flow_offload":
             return .flowOffload(table: string(NFTNL_EXPR_FLOW_TABLE_NAME) ?? "")
+        case "numgen":
+            // NFT_NG_RANDOM is 1, NFT_NG_INCREMENTAL 0.
+            return .numgen(destination: register(NFTNL_EXPR_NG_DREG) ?? .verdict, modulus: u32(NFTNL_EXPR_NG_MODULUS),
+                           random: u32(NFTNL_EXPR_NG_TYPE) == 1, offset: u32(NFTNL_EXPR_NG_OFFSET))
         default:
             return .other(name: name, attributes: [printed()])
         }

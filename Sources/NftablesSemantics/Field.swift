@@ -29,6 +29,9 @@ public indirect enum Field: Sendable, Hashable {
     case interfaceIndex(input: Bool)
     /// `fib saddr type` / `fib daddr type` with no other key: the route type of an address.
     case fibType(PacketSide)
+    /// `numgen random mod N offset K`: a number picked for each packet, so for each connection in
+    /// a nat chain (kube-proxy's endpoint pick). Tests on it are per-connection choices.
+    case numgen(modulus: UInt32, offset: UInt32)
     /// Anything the model has no condition for, with its nft name (`ct status`, `ip ttl`).
     case opaque(String)
     /// Adjacent fields read at once, as nft merges them (`udp sport 68 udp dport 67` is one 4-byte load).
@@ -70,6 +73,7 @@ public indirect enum Field: Sendable, Hashable {
         case .interfaceName(let input): return input ? "iifname" : "oifname"
         case .interfaceIndex(let input): return input ? "iif" : "oif"
         case .fibType(let side): return "fib \(side == .source ? "saddr" : "daddr") type"
+        case .numgen(let modulus, let offset): return "numgen mod \(modulus)" + (offset != 0 ? " offset \(offset)" : "")
         case .opaque(let name): return name
         case .composite(let parts): return parts.map(\.field.name).joined(separator: " . ")
         }

@@ -88,7 +88,7 @@ extension ConditionBuilder {
                 types.insert(type)
             }
             return .addressType(side, types)
-        case .opaque, .composite:
+        case .opaque, .composite, .numgen:
             return nil
         }
     }

@@ -127,7 +127,7 @@ extension ConditionBuilder {
                 types.formUnion(more)
             }
             return Match(.addressType(side, types), negated: negated, text: text)
-        case .opaque, .composite:
+        case .opaque, .composite, .numgen:
             return nil
         }
     }

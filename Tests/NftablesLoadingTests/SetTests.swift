@@ -119,6 +119,30 @@ import Testing
         #expect(rules[1].text == "tcp dport 23 drop")
     }
 
+    @Test func numgenVerdictMapIsAPerConnectionChoiceAndCoversEveryNumber() throws {
+        // numgen random mod 3 vmap { 0 : accept, 1 : drop, 2 : accept } (kube-proxy's endpoint pick);
+        // numgen values are in host order, as the kernel writes its register.
+        let vm = SetObject(family: .inet, table: "filter", name: "__map0", flags: 0x8 | 0x1, keyLength: 4, dataType: 0xffff_ff00, elements: [
+            element("0x00000000", count: 4, data: .verdict(.accept, chain: nil)),
+            element("0x00000001", count: 4, data: .verdict(.drop, chain: nil)),
+            element("0x00000002", count: 4, data: .verdict(.accept, chain: nil)),
+        ])
+        let (rules, diagnostics) = try delinearize("""
+        inet filter input handle 7
+          [ numgen reg 1 = random mod 3 ]
+          [ lookup reg 1 set __map0 dreg 0 ]
+        """, sets: [vm])
+        #expect(diagnostics.isEmpty)
+        #expect(rules.count == 3)
+        // Every key but the last is a choice; the last takes what the others did not: no packet falls through.
+        for rule in rules.dropLast() {
+            guard case .opaque(let choice)? = rule.matches.first?.condition else { Issue.record("\(rule.text)"); continue }
+            #expect(choice.isChoice)
+        }
+        #expect(rules.last?.matches.isEmpty == true)
+        #expect(rules.map(\.action).sorted { "\($0)" < "\($1)" } == [.verdict(.accept), .verdict(.accept), .verdict(.drop)])
+    }
+
     @Test func verdictMapCatchAllTakesWhatNoKeyMatched() throws {
         // ip saddr vmap @cv, cv = { 10.0.0.1 : jump other, * : drop }
         let cv = SetObject(family: .inet, table: "t", name: "cv", flags: 0x8, keyLength: 4, dataType: 0xffff_ff00, elements: [
