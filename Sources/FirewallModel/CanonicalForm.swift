@@ -33,6 +33,7 @@ extension Condition: CanonicallyFormed {
         case .outInterface(let pattern): "out(\(pattern.canonicalForm))"
         case .connectionState(let states): "ct-state(\(String(states.rawValue, radix: 16)))"
         case .translationStatus(let values): "ct-nat(\(TranslationStatus.describe(values)))"
+        case .connectionTranslationStatus(let values): "ct-status-nat(\(TranslationStatus.describe(values)))"
         case .tcpFlags(let mask, let compare): "tcp-flags(\(String(mask, radix: 16))/\(String(compare, radix: 16)))"
         case .icmpType(let set): "icmp(\(set.canonicalForm))"
         case .addressType(let side, let types): "\(side.rawValue)-type(\(types.map(\.rawValue).sorted().joined(separator: ",")))"

@@ -47,6 +47,9 @@ public enum Condition: Sendable, Hashable {
     /// Whether the packet's connection was translated (`--ctstate DNAT`, `ct status dnat`): its
     /// translation status is one of these values (see `TranslationStatus`).
     case translationStatus(IntervalSet<UInt8>)
+    /// nft `ct status dnat`/`snat`: the same test, but on the connection itself: a packet without
+    /// one (before connection tracking, untracked) fails it whichever way it is written.
+    case connectionTranslationStatus(IntervalSet<UInt8>)
     /// TCP flags: `(flags & mask) == compare`; bit order FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128.
     case tcpFlags(mask: UInt8, compare: UInt8)
     /// ICMP or ICMPv6 type and code, as `type << 8 | code`.

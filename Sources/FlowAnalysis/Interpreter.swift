@@ -311,6 +311,9 @@ public struct Interpreter: Sendable {
         case .connectionState(let states):
             if beforeConntrack { return result(states.contains(packet.state == .untracked ? .untracked : .invalid)) }
             return result(states.contains(packet.state))
+        case .connectionTranslationStatus(let values):
+            if beforeConntrack || packet.state == .untracked { return false }
+            return result(values.contains(packet.translation))
         case .translationStatus(let values):
             return result(values.contains(beforeConntrack || packet.state == .untracked ? 0 : packet.translation))
         case .tcpFlags(let mask, let compare):

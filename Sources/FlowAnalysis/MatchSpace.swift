@@ -95,6 +95,11 @@ struct MatchSpace {
                 return result
             }
             return box { $0.state = wanted }
+        case .connectionTranslationStatus(let values):
+            // No connection (before conntrack, untracked): the test fails, negated or not.
+            if beforeConntrack { return [] }
+            let wanted = negated ? TranslationStatus.all.subtracting(values) : values.intersection(TranslationStatus.all)
+            return box { $0.translation = wanted; $0.state = ConnectionStates.all.subtracting(.untracked) }
         case .translationStatus(let values):
             // Before conntrack, or without a connection, there is no translation to report.
             let wanted = negated ? TranslationStatus.all.subtracting(values) : values.intersection(TranslationStatus.all)

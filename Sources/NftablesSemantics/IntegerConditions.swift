@@ -67,7 +67,7 @@ extension ConditionBuilder {
             guard length == 4, let mask, let set = SymbolTables.translationStatus(mask: UInt32(truncatingIfNeeded: mask), {
                 values.contains(UInt128($0))
             }) else { return nil }
-            return .translationStatus(set)
+            return .connectionTranslationStatus(set)
         case .interfaceName(let input):
             guard mask == nil, let patterns = interfacePatterns(values, length: length) else { return nil }
             return anyOf(patterns.map { input ? .inInterface($0) : .outInterface($0) })

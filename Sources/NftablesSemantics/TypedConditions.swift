@@ -84,7 +84,7 @@ extension ConditionBuilder {
                 translated = SymbolTables.translationStatus(mask: bits) { $0 != 0 }
             }
             guard let translated else { return nil }
-            return Match(.translationStatus(translated), negated: negated, text: text)
+            return Match(.connectionTranslationStatus(translated), negated: negated, text: text)
         case .packetMark, .connectionMark:
             guard let set = numbers(), set.approximateCount <= Double(Self.typedMarkLimit) else { return nil }
             let markMask = mask ?? 0xffff_ffff

@@ -59,6 +59,7 @@ public enum DumpReport {
         case .outInterface(let pattern): return "oif \(not)\(pattern)"
         case .connectionState(let states): return "ct state \(not)\(states)"
         case .translationStatus(let values): return "ct nat status \(not)\(TranslationStatus.describe(values))"
+        case .connectionTranslationStatus(let values): return "ct status \(not)\(TranslationStatus.describe(values)) (with a connection)"
         case .tcpFlags(let mask, let compare): return "tcp flags & 0x\(String(mask, radix: 16)) \(not)== 0x\(String(compare, radix: 16))"
         case .icmpType(let set): return "icmp type \(not)" + set.ranges.map { "\($0.lowerBound >> 8)/\($0.lowerBound & 0xff)-\($0.upperBound >> 8)/\($0.upperBound & 0xff)" }.joined(separator: ",")
         case .addressType(let side, let types): return "\(side.rawValue) addrtype \(not)\(types.map(\.rawValue).sorted().joined(separator: ","))"

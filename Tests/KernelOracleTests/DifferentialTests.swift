@@ -18,7 +18,7 @@ struct KernelOracleDifferential {
         ("-i", "-i "), ("-o", "-o "), ("MARK", "-j MARK"), ("mark", "-m mark"), ("CONNMARK", "-j CONNMARK"),
         ("connmark", "-m connmark"), ("notrack", "otrack"), ("LOG", "-j LOG"), ("limit", "-m limit"), ("hashlimit", "-m hashlimit"),
         ("connlimit", "-m connlimit"), ("recent", "-m recent"), ("quota", "-m quota"), ("DNAT", "-j DNAT"), ("REDIRECT", "-j REDIRECT"),
-        ("SNAT", "-j SNAT"), ("MASQUERADE", "-j MASQUERADE"),
+        ("SNAT", "-j SNAT"), ("MASQUERADE", "-j MASQUERADE"), ("--ctstate DNAT", "--ctstate DNAT"), ("--ctstate SNAT", "--ctstate SNAT"),
     ]
 
     /// What the nft scripts exercise, the same way.
@@ -29,7 +29,7 @@ struct KernelOracleDifferential {
         ("ct mark", "ct mark"), ("notrack", "notrack"), ("reject", "reject"), ("log", "log prefix"), ("route chain", "type route"),
         ("limit rate", "limit rate"), ("limit rate over", "limit rate over"), ("meter", "meter "), ("set update with a limit", "add @"),
         ("ct count", "ct count"), ("quota", "quota "), ("dnat", "dnat "), ("redirect", "redirect"), ("snat", "snat "),
-        ("masquerade", "masquerade"),
+        ("masquerade", "masquerade"), ("ct status", "ct status"),
     ]
 
     @Test(arguments: OracleBackend.selected)

@@ -173,6 +173,9 @@ struct NftScript {
                 case "iprange":
                     let field = "\(addressFamily) \(words[0] == "--src-range" ? "saddr" : "daddr")"
                     statements.append(addressMatch(field, words[1], negated: negated, table: table, sets: &sets, counter: &counter))
+                case "conntrack" where ["dnat", "snat"].contains(words[1].lowercased()):
+                    // The translation states are status bits in nft: `ct status dnat`.
+                    statements.append("ct status \(op)\(words[1].lowercased())")
                 case "conntrack", "state":
                     // A bitmask test in the inet table, a set lookup elsewhere (a packet has one state).
                     let states = words[1].lowercased()

@@ -15,7 +15,8 @@ import FlowAnalysis
 /// never set (names `w…`) or set but never checked (`s…`): every probe sees the kernel give their
 /// within-limits answer, whatever the probes before it did. Address translation: a nat table with
 /// DNAT and REDIRECT in PREROUTING and OUTPUT (to the host, to the bridge-like network behind br0,
-/// to the far side) and SNAT and MASQUERADE in POSTROUTING, each to one address and port.
+/// to the far side) and SNAT and MASQUERADE in POSTROUTING, each to one address and port; rules
+/// that test the translation (`--ctstate DNAT`, `SNAT`; nft `ct status dnat`, `snat`).
 struct RulesetGenerator {
     var rng: SplitMix64
     let family: AddressFamily
@@ -267,7 +268,8 @@ struct RulesetGenerator {
         }
         if conntrackHere && !excluded.contains("ctstate") && chance(0.2) {
             if chance(0.8) {
-                let states = pick(["NEW", "NEW", "RELATED,ESTABLISHED", "INVALID", "NEW,ESTABLISHED", "UNTRACKED"])
+                // DNAT and SNAT: whether a nat rule translated the connection (without a nat table they never hold).
+                let states = pick(["NEW", "NEW", "RELATED,ESTABLISHED", "INVALID", "NEW,ESTABLISHED", "UNTRACKED", "DNAT", "SNAT"])
                 matches.append("-m conntrack \(negation())--ctstate \(states)")
             } else {
                 matches.append("-m state \(negation())--state \(pick(["NEW", "RELATED,ESTABLISHED"]))")

@@ -88,6 +88,7 @@ struct FwauditVerdicts {
         box.state = packet.state
         box.mark = IntervalSet(value: packet.mark)
         box.connectionMark = IntervalSet(value: packet.connectionMark)
+        box.translation = IntervalSet(value: packet.translation)
         let outcomes = engine.run(PacketSpace([box]), from: probe.side.origin)
         return Set(outcomes.map { $0.verdict == .accept })
     }

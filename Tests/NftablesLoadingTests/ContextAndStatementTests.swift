@@ -137,7 +137,7 @@ import Testing
         """)
         #expect(diagnostics.isEmpty)
         func statuses(_ match: Match) -> IntervalSet<UInt8>? {
-            guard case .translationStatus(let values) = match.condition else { return nil }
+            guard case .connectionTranslationStatus(let values) = match.condition else { return nil }
             return match.negated ? TranslationStatus.all.subtracting(values) : values
         }
         #expect(rules[0].matches.map(statuses) == [TranslationStatus.any(of: TranslationStatus.destination)])
