@@ -85,22 +85,7 @@ struct TranslatedHostKernel {
     /// The verdicts the interpreter allows for a packet, over every answer of the conditions it
     /// cannot know or that choose per connection (kube-proxy's endpoint pick).
     static func verdicts(_ interpreter: Interpreter, _ packet: Packet, from side: ProbeSide) -> Set<Bool> {
-        var result = Set<Bool>()
-        var pending: [[Int: Bool]] = [[:]]
-        var runs = 0
-        while let answers = pending.popLast(), runs < 64 {
-            runs += 1
-            let trace = interpreter.run(packet, from: side.origin, answers: answers)
-            if let open = trace.steps.flatMap(\.assumed).first(where: { answers[$0] == nil }) {
-                var no = answers, yes = answers
-                no[open] = false
-                yes[open] = true
-                pending += [yes, no]
-            } else {
-                result.insert(trace.verdict == .accept)
-            }
-        }
-        return result
+        Set(interpreter.traces(packet, from: side.origin).map { $0.verdict == .accept })
     }
 
     // MARK: compliant hosts

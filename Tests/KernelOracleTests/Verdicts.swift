@@ -37,20 +37,7 @@ struct FwauditVerdicts {
     /// unknown conditions it meets (just one when it meets none). fwaudit claims only that the
     /// kernel's verdict is among these; it claims a verdict when they all agree.
     func traces(_ probe: Probe, limit: Int = 64) -> [Trace] {
-        var result: [Trace] = []
-        var pending: [[Int: Bool]] = [[:]]
-        while let answers = pending.popLast(), result.count + pending.count < limit {
-            let trace = interpreter.run(probe.packet, from: probe.side.origin, answers: answers)
-            if let open = trace.steps.flatMap(\.assumed).first(where: { answers[$0] == nil }) {
-                var no = answers, yes = answers
-                no[open] = false
-                yes[open] = true
-                pending += [yes, no]
-            } else {
-                result.append(trace)
-            }
-        }
-        return result
+        interpreter.traces(probe.packet, from: probe.side.origin, limit: limit)
     }
 
     /// The verdicts (accepted or not) the interpreter allows for the probe.
@@ -97,4 +84,25 @@ struct FwauditVerdicts {
 /// `accept`, `drop` or `accept|drop` for a set of acceptance answers.
 func verdictNames(_ acceptance: Set<Bool>) -> String {
     [true, false].filter(acceptance.contains).map { $0 ? "accept" : "drop" }.joined(separator: "|")
+}
+
+extension Interpreter {
+    /// Every trace the interpreter can give `packet`, one per combination of answers to the
+    /// unknown conditions and per-connection choices it meets (just one when it meets none).
+    func traces(_ packet: Packet, from origin: PathEngine.Origin, limit: Int = 64) -> [Trace] {
+        var result: [Trace] = []
+        var pending: [[Int: Bool]] = [[:]]
+        while let answers = pending.popLast(), result.count + pending.count < limit {
+            let trace = run(packet, from: origin, answers: answers)
+            if let open = trace.steps.flatMap(\.assumed).first(where: { answers[$0] == nil }) {
+                var no = answers, yes = answers
+                no[open] = false
+                yes[open] = true
+                pending += [yes, no]
+            } else {
+                result.append(trace)
+            }
+        }
+        return result
+    }
 }
