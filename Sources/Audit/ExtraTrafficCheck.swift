@@ -18,9 +18,6 @@ struct ExtraTrafficCheck {
         var entries: [(box: PacketBox, outcome: Outcome)]
     }
 
-    /// Whether a box depends on no doubt: its only fixed answers are per-connection choices.
-    private func isCertain(_ box: PacketBox) -> Bool { box.unknowns.allSatisfy { index.choiceIds.contains($0.id) } }
-
     func findings() -> [Finding] {
         let covered = PacketSpace(space.matrix.flows.flatMap(space.envelope(of:)) + space.tolerated())
         var findings: [Finding] = []
@@ -62,12 +59,12 @@ struct ExtraTrafficCheck {
 
     private func finding(for group: Group, origin: PathEngine.Origin, droppedProjection: PacketSpace) -> Finding {
         let boxes = group.entries.map(\.box)
-        let best = group.entries.first { isCertain($0.box) && $0.box.layer4Protocol.contains(6) }
-            ?? group.entries.first { isCertain($0.box) } ?? group.entries[0]
+        let best = group.entries.first { index.isCertain($0.box) && $0.box.layer4Protocol.contains(6) }
+            ?? group.entries.first { index.isCertain($0.box) } ?? group.entries[0]
         var outcome = best.outcome
         outcome.box = space.translatedView(of: best.box, as: best.outcome.box)
         let witness = confirmation.witness(outcome, leg: .new, origin: origin)
-        let definite = boxes.contains(where: isCertain)
+        let definite = boxes.contains(where: index.isCertain)
             || !PacketSpace(boxes).projected(keeping: index.choiceIds).subtracting(droppedProjection).isEmpty
         let accepted = describe.space(boxes)
         let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) }).subtracting(index.choiceIds)

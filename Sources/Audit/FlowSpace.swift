@@ -247,22 +247,13 @@ struct FlowSpace {
         view.originalDestination = nil
         view.originalDestinationPort = nil
         guard let original = box.originalDestination else { return [view] }
-        var result: [PacketBox] = []
-        let local = original.intersection(context.localAddresses)
-        if !local.isEmpty {
+        let own = origin == .network ? context.interfaces.none : context.interfaces.loopback
+        return context.routes(original, local: own).map { route in
             var part = view
-            part.destination = local
-            part.outInterface = origin == .network ? context.interfaces.none : context.interfaces.loopback
-            result.append(part)
+            part.destination = route.destinations
+            part.outInterface = route.interfaces
+            return part
         }
-        let remote = original.subtracting(context.localAddresses)
-        for (destinations, interfaces) in remote.isEmpty ? [] : context.routing.split(remote, interfaces: context.interfaces) {
-            var part = view
-            part.destination = destinations
-            part.outInterface = interfaces
-            result.append(part)
-        }
-        return result
     }
 
     /// The translated packets of `outcome` whose arriving view is `arriving` (part of `arrivingView(of: outcome)`).

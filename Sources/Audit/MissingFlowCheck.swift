@@ -44,9 +44,6 @@ struct MissingFlowCheck {
         var legs: [(leg: ConnectionLeg, outcomes: [Outcome], origin: PathEngine.Origin)]
     }
 
-    /// Whether a box depends on no doubt: its only fixed answers are per-connection choices.
-    private func isCertain(_ box: PacketBox) -> Bool { box.unknowns.allSatisfy { index.choiceIds.contains($0.id) } }
-
     func evaluate(_ flow: Flow) -> Evaluation {
         // Drops by a deny list are intended: set aside and counted, they narrow the flow.
         var narrowed: [(entry: DenyList, rules: [SourceLocation], remote: AddressSet)] = []
@@ -144,8 +141,8 @@ struct MissingFlowCheck {
                 let path = leg == .reply ? FlowSpace.openingPath(ofReplyOn: outcome.path) : outcome.path
                 if let existing = parts.firstIndex(where: { $0.leg == leg && $0.path == path && $0.decision.location == decision.location }) {
                     parts[existing].boxes.append(outcome.box)
-                    if !isCertain(outcome.box) { continue }
-                    if !isCertain(parts[existing].outcome.box) { parts[existing].outcome = outcome }
+                    if !index.isCertain(outcome.box) { continue }
+                    if !index.isCertain(parts[existing].outcome.box) { parts[existing].outcome = outcome }
                 } else {
                     parts.append(BlockedPart(leg: leg, decision: decision, boxes: [outcome.box], outcome: outcome, origin: legOrigin, path: path))
                 }

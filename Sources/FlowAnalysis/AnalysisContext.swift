@@ -45,6 +45,21 @@ public struct AnalysisContext: Sendable {
         marks = MarkValues(ruleset: ruleset, family: family)
     }
 
+    /// Where the host sends packets for `destinations` once a translation chose them: its own
+    /// addresses through `localInterfaces` (none for what arrives, `lo` for its own packets), the
+    /// others as the routing table leads.
+    public func routes(_ destinations: AddressSet, local localInterfaces: InterfaceSet)
+        -> [(destinations: AddressSet, interfaces: InterfaceSet, isLocal: Bool)] {
+        var result: [(destinations: AddressSet, interfaces: InterfaceSet, isLocal: Bool)] = []
+        let local = destinations.intersection(localAddresses)
+        if !local.isEmpty { result.append((local, localInterfaces, true)) }
+        let remote = destinations.subtracting(localAddresses)
+        if !remote.isEmpty {
+            result += routing.split(remote, interfaces: interfaces).map { ($0.destinations, $0.interfaces, false) }
+        }
+        return result
+    }
+
     /// Where REDIRECT sends packets that came in on `name`: that interface's addresses when known,
     /// else any of the host's own (loopback aside, unless that is all there is).
     public func redirectAddresses(arrivingOn name: String) -> AddressSet {

@@ -74,30 +74,28 @@ public struct PathEngine: Sendable {
     /// Splits a fragment by whether its destination is the host. A destination a nat rule
     /// rewrote is routed again: the out interface is where the route for the new destination leads.
     private func route(_ fragment: Fragment) -> [(Fragment, PathKind)] {
+        if fragment.box.isDestinationTranslated {
+            return context.routes(fragment.box.destination, local: context.interfaces.none).map { route in
+                var part = fragment
+                part.box.destination = route.destinations
+                part.box.outInterface = route.interfaces
+                return (part, route.isLocal ? .input : .forward)
+            }
+        }
         var result: [(Fragment, PathKind)] = []
         let local = fragment.box.destination.intersection(context.localAddresses)
         let remote = fragment.box.destination.subtracting(context.localAddresses)
         if !local.isEmpty {
             var part = fragment
             part.box.destination = local
-            part.box.outInterface = fragment.box.isDestinationTranslated ? context.interfaces.none
-                : part.box.outInterface.intersection(context.interfaces.none)
+            part.box.outInterface = part.box.outInterface.intersection(context.interfaces.none)
             if !part.box.outInterface.isEmpty { result.append((part, .input)) }
         }
         if !remote.isEmpty {
-            if fragment.box.isDestinationTranslated {
-                for (destinations, interfaces) in context.routing.split(remote, interfaces: context.interfaces) {
-                    var part = fragment
-                    part.box.destination = destinations
-                    part.box.outInterface = interfaces
-                    result.append((part, .forward))
-                }
-            } else {
-                var part = fragment
-                part.box.destination = remote
-                part.box.outInterface = part.box.outInterface.subtracting(context.interfaces.none)
-                if !part.box.outInterface.isEmpty { result.append((part, .forward)) }
-            }
+            var part = fragment
+            part.box.destination = remote
+            part.box.outInterface = part.box.outInterface.subtracting(context.interfaces.none)
+            if !part.box.outInterface.isEmpty { result.append((part, .forward)) }
         }
         return result
     }
@@ -108,22 +106,12 @@ public struct PathEngine: Sendable {
         guard fragment.box.isDestinationTranslated else { return [fragment] }
         var fragment = fragment
         fragment.box.originalOutInterface = fragment.box.originalOutInterface ?? fragment.box.outInterface
-        var result: [Fragment] = []
-        let local = fragment.box.destination.intersection(context.localAddresses)
-        let remote = fragment.box.destination.subtracting(context.localAddresses)
-        if !local.isEmpty {
+        return context.routes(fragment.box.destination, local: context.interfaces.loopback).map { route in
             var part = fragment
-            part.box.destination = local
-            part.box.outInterface = context.interfaces.loopback
-            result.append(part)
+            part.box.destination = route.destinations
+            part.box.outInterface = route.interfaces
+            return part
         }
-        for (destinations, interfaces) in remote.isEmpty ? [] : context.routing.split(remote, interfaces: context.interfaces) {
-            var part = fragment
-            part.box.destination = destinations
-            part.box.outInterface = interfaces
-            result.append(part)
-        }
-        return result
     }
 
     /// Later packets of a translated connection take the connection's destination where the

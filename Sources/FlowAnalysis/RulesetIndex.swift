@@ -68,6 +68,9 @@ public struct RulesetIndex: Sendable {
 
     public func chainIndex(table: Int, named name: String) -> Int? { chainNumbers[table][name] }
 
+    /// Whether a box depends on no doubt: its only fixed answers are per-connection choices.
+    public func isCertain(_ box: PacketBox) -> Bool { box.unknowns.allSatisfy { choiceIds.contains($0.id) } }
+
     public func rule(at position: RulePosition) -> Rule {
         ruleset.tables[position.table].chains[position.chain].rules[position.rule]
     }
