@@ -46,17 +46,20 @@ struct MissingFlowCheck {
 
     func evaluate(_ flow: Flow) -> Evaluation {
         // Drops by a deny list are intended: set aside and counted, they narrow the flow.
-        var narrowed: [(entry: DenyList, rules: [SourceLocation], remote: AddressSet)] = []
+        // Each list's rules in the order met, and its remote addresses gathered then united once:
+        // a chain of ten thousand bans is ten thousand outcomes.
+        var narrowed: [(entry: DenyList, rules: [SourceLocation], seen: Set<SourceLocation>, remote: [ClosedRange<UInt128>])] = []
         func intended(_ outcomes: [Outcome], origin: PathEngine.Origin) -> [Outcome] {
             outcomes.filter { outcome in
                 guard outcome.verdict != .accept, let decision = outcome.deciding, let entry = denyLists.denyList(of: decision) else { return true }
                 let remote = origin == .network ? outcome.box.source : outcome.box.destination
-                if let index = narrowed.firstIndex(where: { $0.entry == entry }) {
-                    narrowed[index].remote = narrowed[index].remote.union(remote)
-                    if !narrowed[index].rules.contains(decision.location) { narrowed[index].rules.append(decision.location) }
-                } else {
-                    narrowed.append((entry, [decision.location], remote))
+                var index = narrowed.firstIndex(where: { $0.entry == entry })
+                if index == nil {
+                    narrowed.append((entry, [], [], []))
+                    index = narrowed.count - 1
                 }
+                narrowed[index!].remote += remote.ranges
+                if narrowed[index!].seen.insert(decision.location).inserted { narrowed[index!].rules.append(decision.location) }
                 return false
             }
         }
@@ -80,7 +83,7 @@ struct MissingFlowCheck {
             return PartOutcome(part: part, legs: legs)
         }
         guard !partOutcomes.isEmpty else { return Evaluation(status: .notApplicable, certainty: .definite, missing: nil) }
-        let narrowings = narrowed.map { Narrowing(denyList: $0.entry.description, family: space.family, rules: $0.rules, addresses: $0.remote.approximateCount) }
+        let narrowings = narrowed.map { Narrowing(denyList: $0.entry.description, family: space.family, rules: $0.rules, addresses: AddressSet(ranges: $0.remote).approximateCount) }
         var translations: [Translation] = []
         var flowPaths: Set<PathKind> = []
         for partOutcome in partOutcomes {

@@ -9,13 +9,18 @@ public struct PathEngine: Sendable {
     public let index: RulesetIndex
     public let context: AnalysisContext
     private let matchSpace: MatchSpaceBox
+    private let runCache = RunCache()
 
     /// A diagnostic the engine raised while running (a jump loop, a missing chain).
     public private(set) var diagnostics: [Diagnostic] = []
 
-    public init(index: RulesetIndex, context: AnalysisContext) {
+    /// When runs of rules are split among by `FirstMatchPartition` rather than rule by rule.
+    public let runPolicy: RunPolicy
+
+    public init(index: RulesetIndex, context: AnalysisContext, runPolicy: RunPolicy = .standard) {
         self.index = index
         self.context = context
+        self.runPolicy = runPolicy
         self.matchSpace = MatchSpaceBox(MatchSpace(context: context, index: index))
     }
 
@@ -232,8 +237,21 @@ public struct PathEngine: Sendable {
         }
         var pending = fragments
         var lastCoalesced = pending.count
-        for (ruleIndex, rule) in chain.rules.enumerated() {
+        let runs = ruleRuns(chainIndex, frame: frame)
+        var ruleIndex = 0
+        while ruleIndex < chain.rules.count {
             if pending.isEmpty { break }
+            if let run = runs[ruleIndex], pending.count * run.partition.boxes.count >= runPolicy.minimumWork {
+                pending = runRun(run, chainIndex: chainIndex, pending, frame: &frame, depth: depth, result: &result)
+                ruleIndex = run.end
+                if pending.count > 32 && pending.count > 2 * lastCoalesced {
+                    pending = PathEngine.coalesce(pending)
+                    lastCoalesced = pending.count
+                }
+                continue
+            }
+            let rule = chain.rules[ruleIndex]
+            defer { ruleIndex += 1 }
             switch rule.action {
             case .continue, .none: continue
             default: break
@@ -245,139 +263,10 @@ public struct PathEngine: Sendable {
             }
             let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
             if ruleBoxes.isEmpty { continue }
-            var matched: [Fragment] = []
-            var rest: [Fragment] = []
-            for fragment in pending {
-                var remaining = [fragment.box]
-                for ruleBox in ruleBoxes {
-                    var next: [PacketBox] = []
-                    for box in remaining {
-                        if let inside = box.intersection(ruleBox) {
-                            matched.append(fragment.with(inside))
-                            next += box.subtracting(ruleBox)
-                        } else {
-                            next.append(box)
-                        }
-                    }
-                    remaining = next
-                }
-                rest += remaining.map { fragment.with($0) }
-            }
+            let (matched, rest) = PathEngine.split(pending, by: ruleBoxes)
             if matched.isEmpty { continue }
-            func decision(_ verdict: Verdict) -> Decision {
-                Decision(hook: frame.hook, table: table.name, baseChain: frame.baseChain, chain: chain.name, rule: rule, position: position,
-                         verdict: verdict, chainLocation: frame.baseLocation, isNatTable: frame.isNat)
-            }
-            switch rule.action {
-            case .verdict(let verdict):
-                let made = decision(verdict)
-                let decided = matched.map { $0.adding(made) }
-                if verdict == .accept { result.accepted += decided } else { result.dropped += decided }
-                pending = rest
-            case .return:
-                result.returned += matched
-                pending = rest
-            case .jump(let name), .goto(let name):
-                guard let target = index.chainIndex(table: frame.table, named: name) else {
-                    result.dropped += matched.map { $0.adding(decision(.drop)) }
-                    pending = rest
-                    break
-                }
-                let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
-                result.accepted += inner.accepted
-                result.dropped += inner.dropped
-                let back = inner.returned.count > 8 ? PathEngine.coalesce(inner.returned) : inner.returned
-                if case .goto = rule.action {
-                    result.returned += back
-                    pending = rest
-                } else {
-                    pending = rest + back
-                }
-            case .setMark(let value, let mask):
-                pending = rest + matched.map { fragment in
-                    var changed = fragment
-                    changed.box.mark = PathEngine.applyMark(fragment.box.mark, value: value, mask: mask)
-                    return changed
-                }
-            case .notrack:
-                pending = rest + matched.map { fragment in
-                    var changed = fragment
-                    changed.box.state = .untracked
-                    changed.box.translation = IntervalSet(value: 0)
-                    return changed
-                }
-            case .connectionMark(let action):
-                if frame.beforeConntrack { break }
-                // Only tracked packets have a connection mark to change.
-                let untracked = matched.compactMap { fragment -> Fragment? in
-                    var part = fragment
-                    part.box.state = fragment.box.state.intersection(.untracked)
-                    return part.box.state.isEmpty ? nil : part
-                }
-                let tracked = matched.compactMap { fragment -> Fragment? in
-                    var part = fragment
-                    part.box.state = fragment.box.state.subtracting(.untracked)
-                    return part.box.state.isEmpty ? nil : part
-                }
-                pending = rest + untracked + tracked.map { fragment in
-                    var changed = fragment
-                    switch action {
-                    case .set(let value, let mask): changed.box.connectionMark = PathEngine.applyMark(fragment.box.connectionMark, value: value, mask: mask)
-                    case .save: changed.box.connectionMark = fragment.box.mark
-                    case .restore: changed.box.mark = fragment.box.connectionMark
-                    }
-                    return changed
-                }
-            case .nat(let action):
-                let made = decision(.accept)
-                let target = NatTarget(action, hook: frame.hook, context: context)
-                if target.isEmpty {
-                    // A translation to no address of this family (`dnat ip to …` seen by IPv6 packets) does not apply.
-                    pending = rest + matched
-                    break
-                }
-                // Each part of the matched packets with the addresses it is sent to: REDIRECT in
-                // prerouting sends a packet to an address of the interface it came in on.
-                var parts: [(fragment: Fragment, addresses: AddressSet?)] = matched.map { ($0, target.destinations) }
-                if case .redirect = action, frame.hook == .prerouting {
-                    parts = matched.flatMap { fragment in
-                        context.redirectGroups(fragment.box.inInterface).map { group in
-                            var part = fragment
-                            part.box.inInterface = group.interfaces
-                            return (part, Optional(group.addresses))
-                        }
-                    }
-                }
-                result.accepted += parts.map { fragment, addresses in
-                    var changed = fragment.adding(made)
-                    changed.box.translation = PathEngine.marking(fragment.box.translation, with: target.status)
-                    if let addresses {
-                        changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
-                        changed.box.destination = addresses
-                    }
-                    if let ports = target.ports {
-                        changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
-                        changed.box.destinationPort = ports
-                    }
-                    return changed
-                }
-                pending = rest
-            case .opaqueVerdict:
-                let id = index.verdictUnknownId(at: position)
-                for fragment in matched {
-                    var accepted = fragment.box, dropped = fragment.box
-                    accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
-                    dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
-                    if fragment.box.answer(for: id) != false {
-                        result.accepted.append(fragment.with(accepted).adding(decision(.accept)))
-                    }
-                    if fragment.box.answer(for: id) != true {
-                        result.dropped.append(fragment.with(dropped).adding(decision(.drop)))
-                    }
-                }
-                pending = rest
-            case .continue, .none:
-                break
+            if let continuing = perform(rule, at: position, matched, frame: &frame, depth: depth, result: &result) {
+                pending = rest + continuing
             }
             if pending.count > 32 && pending.count > 2 * lastCoalesced {
                 pending = PathEngine.coalesce(pending)
@@ -388,6 +277,246 @@ public struct PathEngine: Sendable {
         if result.accepted.count > 32 { result.accepted = PathEngine.coalesce(result.accepted) }
         if result.dropped.count > 32 { result.dropped = PathEngine.coalesce(result.dropped) }
         return result
+    }
+
+    /// Which runs of rules the engine splits among in one pass. The answers are the same either way
+    /// (the tests compare them); only the cost differs.
+    public struct RunPolicy: Sendable {
+        /// Runs with fewer deciding rules go rule by rule, where they cost no more.
+        public var minimumRun: Int
+        /// Below this many fragment-and-box pairs a run goes rule by rule too.
+        public var minimumWork: Int
+
+        public static let standard = RunPolicy(minimumRun: 16, minimumWork: 64)
+        /// Every run of two rules or more: for tests that compare both ways.
+        public static let everyRun = RunPolicy(minimumRun: 2, minimumWork: 0)
+        public static let ruleByRule = RunPolicy(minimumRun: Int.max, minimumWork: Int.max)
+    }
+
+    /// A run of consecutive rules that `FirstMatchPartition` splits among in one pass: rules that
+    /// accept, drop, return, jump or go to a chain (or only log and count), decided without unknown
+    /// answers or throttles.
+    struct RuleRun: Sendable {
+        /// The rule after the run.
+        var end: Int
+        var partition: FirstMatchPartition
+    }
+
+    /// Runs of at least `FirstMatchPartition.minimumRun` deciding rules, by first rule.
+    private func ruleRuns(_ chainIndex: Int, frame: Frame) -> [Int: RuleRun] {
+        let key = RunCache.Key(table: frame.table, chain: chainIndex, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
+        if let known = runCache.runs(key) { return known }
+        let rules = index.ruleset.tables[frame.table].chains[chainIndex].rules
+        var runs: [Int: RuleRun] = [:]
+        var start = 0
+        while start < rules.count {
+            var end = start
+            var boxes: [PacketBox] = [], owners: [Int] = []
+            var deciding = 0
+            scan: while end < rules.count {
+                let rule = rules[end]
+                let position = RulePosition(table: frame.table, chain: chainIndex, rule: end)
+                switch rule.action {
+                case .continue, .none:
+                    end += 1
+                    continue scan
+                case .verdict, .return, .goto:
+                    break
+                default:
+                    // A jump brings packets back to the later rules: the run ends before it.
+                    break scan
+                }
+                guard DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context).isEmpty else { break scan }
+                let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
+                guard ruleBoxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) else { break scan }
+                boxes += ruleBoxes
+                owners += Array(repeating: end, count: ruleBoxes.count)
+                if !ruleBoxes.isEmpty { deciding += 1 }
+                end += 1
+            }
+            if deciding >= runPolicy.minimumRun {
+                runs[start] = RuleRun(end: end, partition: FirstMatchPartition(boxes: boxes, owners: owners))
+            }
+            start = Swift.max(end, start + 1)
+        }
+        runCache.store(runs, for: key)
+        return runs
+    }
+
+    /// Passes fragments through a run of rules: one partition per fragment, then each rule's action
+    /// on its part, in rule order. What a jump brings back still meets the run's later rules.
+    private func runRun(_ run: RuleRun, chainIndex: Int, _ fragments: [Fragment], frame: inout Frame, depth: Int,
+                        result: inout ChainResult) -> [Fragment] {
+        var parts: [Int: [Fragment]] = [:]
+        var rest: [Fragment] = []
+        for fragment in fragments {
+            let split = run.partition.split(fragment.box)
+            for (owner, box) in split.matched { parts[owner, default: []].append(fragment.with(box)) }
+            rest += split.rest.map { fragment.with($0) }
+        }
+        var unchanged = true
+        var carried: [Fragment] = []
+        let first = run.partition.owners.first ?? run.end
+        for ruleIndex in first..<run.end {
+            let rule = index.ruleset.tables[frame.table].chains[chainIndex].rules[ruleIndex]
+            let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
+            var matched = parts[ruleIndex] ?? []
+            if !carried.isEmpty {
+                let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
+                let split = PathEngine.split(carried, by: ruleBoxes)
+                matched += split.matched
+                carried = split.rest
+            }
+            if matched.isEmpty { continue }
+            unchanged = false
+            // Every action of a run continues with nothing (verdict, return, goto) or what a jump brought back.
+            carried += perform(rule, at: position, matched, frame: &frame, depth: depth, result: &result) ?? []
+        }
+        return unchanged ? fragments : rest + carried
+    }
+
+    /// Splits fragments into the parts that `ruleBoxes` match and the rest, box by box.
+    static func split(_ fragments: [Fragment], by ruleBoxes: [PacketBox]) -> (matched: [Fragment], rest: [Fragment]) {
+        var matched: [Fragment] = []
+        var rest: [Fragment] = []
+        for fragment in fragments {
+            var remaining = [fragment.box]
+            for ruleBox in ruleBoxes {
+                var next: [PacketBox] = []
+                for box in remaining {
+                    if let inside = box.intersection(ruleBox) {
+                        matched.append(fragment.with(inside))
+                        next += box.subtracting(ruleBox)
+                    } else {
+                        next.append(box)
+                    }
+                }
+                remaining = next
+            }
+            rest += remaining.map { fragment.with($0) }
+        }
+        return (matched, rest)
+    }
+
+    /// Takes `rule`'s action on the fragments it matched; returns the fragments that go on to the
+    /// next rule (besides those it did not match), or nil when every pending fragment goes on unchanged.
+    private func perform(_ rule: Rule, at position: RulePosition, _ matched: [Fragment], frame: inout Frame, depth: Int,
+                         result: inout ChainResult) -> [Fragment]? {
+        let table = index.ruleset.tables[frame.table]
+        let chain = table.chains[position.chain]
+        func decision(_ verdict: Verdict) -> Decision {
+            Decision(hook: frame.hook, table: table.name, baseChain: frame.baseChain, chain: chain.name, rule: rule, position: position,
+                     verdict: verdict, chainLocation: frame.baseLocation, isNatTable: frame.isNat)
+        }
+        switch rule.action {
+        case .verdict(let verdict):
+            let made = decision(verdict)
+            let decided = matched.map { $0.adding(made) }
+            if verdict == .accept { result.accepted += decided } else { result.dropped += decided }
+            return []
+        case .return:
+            result.returned += matched
+            return []
+        case .jump(let name), .goto(let name):
+            guard let target = index.chainIndex(table: frame.table, named: name) else {
+                result.dropped += matched.map { $0.adding(decision(.drop)) }
+                return []
+            }
+            let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
+            result.accepted += inner.accepted
+            result.dropped += inner.dropped
+            let back = inner.returned.count > 8 ? PathEngine.coalesce(inner.returned) : inner.returned
+            if case .goto = rule.action {
+                result.returned += back
+                return []
+            } else {
+                return back
+            }
+        case .setMark(let value, let mask):
+            return matched.map { fragment in
+                var changed = fragment
+                changed.box.mark = PathEngine.applyMark(fragment.box.mark, value: value, mask: mask)
+                return changed
+            }
+        case .notrack:
+            return matched.map { fragment in
+                var changed = fragment
+                changed.box.state = .untracked
+                changed.box.translation = IntervalSet(value: 0)
+                return changed
+            }
+        case .connectionMark(let action):
+            if frame.beforeConntrack { return nil }
+            // Only tracked packets have a connection mark to change.
+            let untracked = matched.compactMap { fragment -> Fragment? in
+                var part = fragment
+                part.box.state = fragment.box.state.intersection(.untracked)
+                return part.box.state.isEmpty ? nil : part
+            }
+            let tracked = matched.compactMap { fragment -> Fragment? in
+                var part = fragment
+                part.box.state = fragment.box.state.subtracting(.untracked)
+                return part.box.state.isEmpty ? nil : part
+            }
+            return untracked + tracked.map { fragment in
+                var changed = fragment
+                switch action {
+                case .set(let value, let mask): changed.box.connectionMark = PathEngine.applyMark(fragment.box.connectionMark, value: value, mask: mask)
+                case .save: changed.box.connectionMark = fragment.box.mark
+                case .restore: changed.box.mark = fragment.box.connectionMark
+                }
+                return changed
+            }
+        case .nat(let action):
+            let made = decision(.accept)
+            let target = NatTarget(action, hook: frame.hook, context: context)
+            if target.isEmpty {
+                // A translation to no address of this family (`dnat ip to …` seen by IPv6 packets) does not apply.
+                return matched
+            }
+            // Each part of the matched packets with the addresses it is sent to: REDIRECT in
+            // prerouting sends a packet to an address of the interface it came in on.
+            var parts: [(fragment: Fragment, addresses: AddressSet?)] = matched.map { ($0, target.destinations) }
+            if case .redirect = action, frame.hook == .prerouting {
+                parts = matched.flatMap { fragment in
+                    context.redirectGroups(fragment.box.inInterface).map { group in
+                        var part = fragment
+                        part.box.inInterface = group.interfaces
+                        return (part, Optional(group.addresses))
+                    }
+                }
+            }
+            result.accepted += parts.map { fragment, addresses in
+                var changed = fragment.adding(made)
+                changed.box.translation = PathEngine.marking(fragment.box.translation, with: target.status)
+                if let addresses {
+                    changed.box.originalDestination = changed.box.originalDestination ?? fragment.box.destination
+                    changed.box.destination = addresses
+                }
+                if let ports = target.ports {
+                    changed.box.originalDestinationPort = changed.box.originalDestinationPort ?? fragment.box.destinationPort
+                    changed.box.destinationPort = ports
+                }
+                return changed
+            }
+            return []
+        case .opaqueVerdict:
+            let id = index.verdictUnknownId(at: position)
+            for fragment in matched {
+                var accepted = fragment.box, dropped = fragment.box
+                accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
+                dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
+                if fragment.box.answer(for: id) != false {
+                    result.accepted.append(fragment.with(accepted).adding(decision(.accept)))
+                }
+                if fragment.box.answer(for: id) != true {
+                    result.dropped.append(fragment.with(dropped).adding(decision(.drop)))
+                }
+            }
+            return []
+        case .continue, .none:
+            return nil
+        }
     }
 
     /// Splits fragments by whether they meet every condition of `rule` but its throttles (other
@@ -509,4 +638,19 @@ final class MatchSpaceBox: Sendable {
         cache.withLock { $0[key] = boxes }
         return boxes
     }
+}
+
+/// The rule runs of each chain, per hook and conntrack position, found once per engine.
+final class RunCache: Sendable {
+    struct Key: Hashable {
+        var table: Int
+        var chain: Int
+        var hook: Hook
+        var beforeConntrack: Bool
+    }
+
+    private let known = Mutex<[Key: [Int: PathEngine.RuleRun]]>([:])
+
+    func runs(_ key: Key) -> [Int: PathEngine.RuleRun]? { known.withLock { $0[key] } }
+    func store(_ runs: [Int: PathEngine.RuleRun], for key: Key) { known.withLock { $0[key] = runs } }
 }

@@ -82,3 +82,45 @@ import Testing
         #expect(!InterfacePattern(iptables: "eth0").matches("eth01"))
     }
 }
+
+/// Every set operation agrees with plain membership over all 256 values of `UInt8`, for random
+/// sets of up to eight ranges (with edges at 0 and 255, adjacent and nested ranges among them).
+@Suite struct IntervalSetOperationsAgreeWithMembership {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11 ^ state << 23
+        }
+    }
+
+    static func randomSet(_ generator: inout Generator) -> IntervalSet<UInt8> {
+        let count = Int.random(in: 0...8, using: &generator)
+        return IntervalSet(ranges: (0..<count).map { _ in
+            let low = UInt8.random(in: 0...255, using: &generator)
+            let high = low.addingReportingOverflow(UInt8.random(in: 0...24, using: &generator))
+            return high.overflow ? low...255 : low...high.partialValue
+        })
+    }
+
+    static func members(_ set: IntervalSet<UInt8>) -> Set<UInt8> { Set((0...255).map(UInt8.init).filter(set.contains)) }
+
+    @Test func unionIntersectionSubtractionComplementAndTests() {
+        var generator = Generator(state: 20261206)
+        for _ in 0..<3000 {
+            let a = Self.randomSet(&generator), b = Self.randomSet(&generator)
+            let ma = Self.members(a), mb = Self.members(b)
+            #expect(Self.members(a.union(b)) == ma.union(mb))
+            #expect(Self.members(a.intersection(b)) == ma.intersection(mb))
+            #expect(Self.members(a.subtracting(b)) == ma.subtracting(mb))
+            #expect(Self.members(a.complement()) == Set((0...255).map(UInt8.init)).subtracting(ma))
+            #expect(a.isSubset(of: b) == ma.isSubset(of: mb))
+            #expect(a.overlaps(b) == !ma.isDisjoint(with: mb))
+            #expect(a.isDisjoint(with: b) == ma.isDisjoint(with: mb))
+            // Results stay normalised: equal sets are equal values.
+            #expect(a.union(b) == IntervalSet(ranges: a.union(b).ranges))
+            #expect(a.subtracting(b) == IntervalSet(ranges: a.subtracting(b).ranges))
+            #expect(a.intersection(b) == IntervalSet(ranges: a.intersection(b).ranges))
+        }
+    }
+}
