@@ -38,6 +38,16 @@ public struct Decision: Sendable, Hashable {
     public var chainLocation: SourceLocation
     public var isNatTable: Bool
 
+    /// Hashes where the verdict was taken, not the rule's whole text: histories of thousands of
+    /// fragments are grouped by their decisions. Equal decisions still hash alike.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hook)
+        hasher.combine(table)
+        hasher.combine(baseChain)
+        hasher.combine(position)
+        hasher.combine(verdict)
+    }
+
     /// What decides a packet whose path has no base chain at all: the kernel accepts it.
     public static func noChain(on path: PathKind) -> Decision {
         Decision(hook: path.hooks.last!, table: "", baseChain: "", chain: "", rule: nil, position: nil, verdict: .accept,

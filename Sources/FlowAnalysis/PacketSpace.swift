@@ -235,19 +235,19 @@ public struct PacketSpace: Sendable, Hashable {
             changed = false
             rounds += 1
             for field in PacketBox.mergeableFields {
-                var groups: [PacketBox: PacketBox] = [:]
+                // Each group's boxes are gathered, then united once: a chain of ten thousand bans
+                // gives ten thousand boxes that differ only in their source.
+                var groups: [PacketBox: [PacketBox]] = [:]
                 var order: [PacketBox] = []
                 for box in current {
                     let key = field.blank(box)
-                    if let existing = groups[key] {
-                        groups[key] = field.merge(existing, box)
-                        changed = true
-                    } else {
-                        groups[key] = box
-                        order.append(key)
-                    }
+                    if groups[key] == nil { order.append(key) } else { changed = true }
+                    groups[key, default: []].append(box)
                 }
-                current = order.map { groups[$0]! }
+                current = order.map { key in
+                    let members = groups[key]!
+                    return members.count == 1 ? members[0] : field.mergeAll(members)
+                }
             }
         }
         return PacketSpace(current)
@@ -255,31 +255,33 @@ public struct PacketSpace: Sendable, Hashable {
 }
 
 extension PacketBox {
-    /// A field that two boxes equal elsewhere can be united on.
+    /// A field that boxes equal elsewhere can be united on.
     struct MergeableField: Sendable {
         var blank: @Sendable (PacketBox) -> PacketBox
-        var merge: @Sendable (PacketBox, PacketBox) -> PacketBox
+        /// The first box with this field holding every box's values.
+        var mergeAll: @Sendable ([PacketBox]) -> PacketBox
     }
 
     static let mergeableFields: [MergeableField] = [
-        field(\.destinationPort, empty: .empty) { $0.union($1) },
-        field(\.sourcePort, empty: .empty) { $0.union($1) },
-        field(\.source, empty: .empty) { $0.union($1) },
-        field(\.destination, empty: .empty) { $0.union($1) },
-        field(\.layer4Protocol, empty: .empty) { $0.union($1) },
-        field(\.state, empty: []) { $0.union($1) },
-        field(\.tcpFlags, empty: .empty) { $0.union($1) },
-        field(\.icmpType, empty: .empty) { $0.union($1) },
-        field(\.translation, empty: .empty) { $0.union($1) },
+        intervals(\.destinationPort), intervals(\.sourcePort), intervals(\.source), intervals(\.destination),
+        intervals(\.layer4Protocol),
+        MergeableField(blank: { var b = $0; b.state = []; return b },
+                       mergeAll: { boxes in var b = boxes[0]; b.state = boxes.reduce(into: []) { $0.formUnion($1.state) }; return b }),
+        intervals(\.tcpFlags), intervals(\.icmpType), intervals(\.translation),
         MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b },
-                       merge: { var b = $0; b.inInterface = $0.inInterface.union($1.inInterface); return b }),
+                       mergeAll: { boxes in var b = boxes[0]; b.inInterface = boxes.dropFirst().reduce(b.inInterface) { $0.union($1.inInterface) }; return b }),
         MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b },
-                       merge: { var b = $0; b.outInterface = $0.outInterface.union($1.outInterface); return b }),
+                       mergeAll: { boxes in var b = boxes[0]; b.outInterface = boxes.dropFirst().reduce(b.outInterface) { $0.union($1.outInterface) }; return b }),
     ]
 
-    static func field<Value: Sendable>(_ key: WritableKeyPath<PacketBox, Value> & Sendable, empty: Value, union: @escaping @Sendable (Value, Value) -> Value) -> MergeableField {
+    /// An interval field, united by one sort of every box's ranges.
+    static func intervals<Bound>(_ key: WritableKeyPath<PacketBox, IntervalSet<Bound>> & Sendable) -> MergeableField {
         MergeableField(
-            blank: { var box = $0; box[keyPath: key] = empty; return box },
-            merge: { var box = $0; box[keyPath: key] = union($0[keyPath: key], $1[keyPath: key]); return box })
+            blank: { var box = $0; box[keyPath: key] = .empty; return box },
+            mergeAll: { boxes in
+                var box = boxes[0]
+                box[keyPath: key] = IntervalSet(ranges: boxes.flatMap { $0[keyPath: key].ranges })
+                return box
+            })
     }
 }

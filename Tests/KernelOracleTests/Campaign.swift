@@ -182,9 +182,11 @@ enum Oracle {
                     interpreterVerdict: trace.verdict, interpreterDecision: trace.deciding?.location.description ?? "no decision",
                     interpreterPath: trace.path, engineVerdict: fwaudit.engineVerdict(probe)))
             }
-            let engine = fwaudit.engineAcceptance(probe)
-            if !engine.contains(kernelAccepts) || engine.count != possible.count {
-                result.engineDisagreements.append("seed \(seed) ruleset \(index): \(probe): kernel \(kernelAccepts ? "accept" : "drop"), engine \(verdictNames(engine)), interpreter \(verdictNames(possible))")
+            for (name, engine) in [("engine", fwaudit.engine), ("rule-by-rule engine", fwaudit.ruleByRuleEngine)] {
+                let acceptance = fwaudit.engineAcceptance(probe, by: engine)
+                if !acceptance.contains(kernelAccepts) || acceptance.count != possible.count {
+                    result.engineDisagreements.append("seed \(seed) ruleset \(index): \(probe): kernel \(kernelAccepts ? "accept" : "drop"), \(name) \(verdictNames(acceptance)), interpreter \(verdictNames(possible))")
+                }
             }
         }
         return result

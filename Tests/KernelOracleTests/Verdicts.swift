@@ -10,7 +10,10 @@ struct FwauditVerdicts {
     let context: AnalysisContext
     let index: RulesetIndex
     let interpreter: Interpreter
+    /// The engine splitting every run of two rules or more in one pass, which the kernel checks
+    /// as closely as the rule-by-rule engine beside it.
     let engine: PathEngine
+    let ruleByRuleEngine: PathEngine
 
     init(_ text: String, family: AddressFamily, layout: Layout, source: String = "generated") throws {
         self.init(ruleset: try IptablesLoader.load(text, source: source, family: family), family: family, layout: layout)
@@ -27,7 +30,8 @@ struct FwauditVerdicts {
         self.context = context
         index = RulesetIndex(ruleset: ruleset, family: family)
         interpreter = Interpreter(index: index, context: context)
-        engine = PathEngine(index: index, context: context)
+        engine = PathEngine(index: index, context: context, runPolicy: .everyRun)
+        ruleByRuleEngine = PathEngine(index: index, context: context, runPolicy: .ruleByRule)
     }
 
     /// The concrete interpreter's trace for a probe (unknown conditions answered "does not hold").
@@ -51,7 +55,9 @@ struct FwauditVerdicts {
     }
 
     /// Whether the engine accepts the one-packet box of the probe, per outcome (two answers when unknown conditions split it).
-    func engineAcceptance(_ probe: Probe) -> Set<Bool> {
+    func engineAcceptance(_ probe: Probe) -> Set<Bool> { engineAcceptance(probe, by: engine) }
+
+    func engineAcceptance(_ probe: Probe, by engine: PathEngine) -> Set<Bool> {
         let packet = probe.packet
         let universe = context.interfaces
         var box = PacketBox(family: packet.family, interfaces: universe)
