@@ -234,20 +234,40 @@ public struct PacketSpace: Sendable, Hashable {
         while changed && current.count > 1 && rounds < 4 {
             changed = false
             rounds += 1
-            for field in PacketBox.mergeableFields {
-                // Each group's boxes are gathered, then united once: a chain of ten thousand bans
-                // gives ten thousand boxes that differ only in their source.
-                var groups: [PacketBox: [PacketBox]] = [:]
-                var order: [PacketBox] = []
-                for box in current {
-                    let key = field.blank(box)
-                    if groups[key] == nil { order.append(key) } else { changed = true }
-                    groups[key, default: []].append(box)
+            let fields = PacketBox.mergeableFields
+            // What no merge changes, read once per round: every field but the mergeable ones.
+            var rests = current.map { box in fields.reduce(box) { $1.blank($0) } }
+            var restHashes = rests.map(\.hashValue)
+            for (fieldIndex, field) in fields.enumerated() {
+                // Boxes are grouped by a hash of every other field, made of per-field hashes (no
+                // box is copied or hashed whole per field) and compared field by field on a
+                // match. Each group's boxes are gathered, then united once: a chain of ten
+                // thousand bans gives ten thousand boxes that differ only in their source.
+                var groups: [Int: [Int]] = [:]
+                var members: [[PacketBox]] = []
+                var leaders: [Int] = []
+                for (index, box) in current.enumerated() {
+                    var hasher = Hasher()
+                    hasher.combine(restHashes[index])
+                    for (otherIndex, other) in fields.enumerated() where otherIndex != fieldIndex { hasher.combine(other.hash(box)) }
+                    let key = hasher.finalize()
+                    let match = groups[key]?.first { group in
+                        let leader = leaders[group]
+                        return restHashes[leader] == restHashes[index] && rests[leader] == rests[index]
+                            && fields.indices.allSatisfy { $0 == fieldIndex || fields[$0].equal(current[leader], box) }
+                    }
+                    if let match {
+                        members[match].append(box)
+                        changed = true
+                    } else {
+                        groups[key, default: []].append(members.count)
+                        members.append([box])
+                        leaders.append(index)
+                    }
                 }
-                current = order.map { key in
-                    let members = groups[key]!
-                    return members.count == 1 ? members[0] : field.mergeAll(members)
-                }
+                current = members.map { $0.count == 1 ? $0[0] : field.mergeAll($0) }
+                rests = leaders.map { rests[$0] }
+                restHashes = leaders.map { restHashes[$0] }
             }
         }
         return PacketSpace(current)
@@ -258,29 +278,38 @@ extension PacketBox {
     /// A field that boxes equal elsewhere can be united on.
     struct MergeableField: Sendable {
         var blank: @Sendable (PacketBox) -> PacketBox
+        var hash: @Sendable (PacketBox) -> Int
+        var equal: @Sendable (PacketBox, PacketBox) -> Bool
         /// The first box with this field holding every box's values.
         var mergeAll: @Sendable ([PacketBox]) -> PacketBox
     }
 
     static let mergeableFields: [MergeableField] = [
-        intervals(\.destinationPort), intervals(\.sourcePort), intervals(\.source), intervals(\.destination),
-        intervals(\.layer4Protocol),
-        MergeableField(blank: { var b = $0; b.state = []; return b },
+        intervals({ $0.destinationPort }, { $0.destinationPort = $1 }), intervals({ $0.sourcePort }, { $0.sourcePort = $1 }),
+        intervals({ $0.source }, { $0.source = $1 }), intervals({ $0.destination }, { $0.destination = $1 }),
+        intervals({ $0.layer4Protocol }, { $0.layer4Protocol = $1 }),
+        MergeableField(blank: { var b = $0; b.state = []; return b }, hash: { Int($0.state.rawValue) }, equal: { $0.state == $1.state },
                        mergeAll: { boxes in var b = boxes[0]; b.state = boxes.reduce(into: []) { $0.formUnion($1.state) }; return b }),
-        intervals(\.tcpFlags), intervals(\.icmpType), intervals(\.translation),
-        MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b },
+        intervals({ $0.tcpFlags }, { $0.tcpFlags = $1 }), intervals({ $0.icmpType }, { $0.icmpType = $1 }),
+        intervals({ $0.translation }, { $0.translation = $1 }),
+        MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b }, hash: { $0.inInterface.hashValue },
+                       equal: { $0.inInterface == $1.inInterface },
                        mergeAll: { boxes in var b = boxes[0]; b.inInterface = boxes.dropFirst().reduce(b.inInterface) { $0.union($1.inInterface) }; return b }),
-        MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b },
+        MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b }, hash: { $0.outInterface.hashValue },
+                       equal: { $0.outInterface == $1.outInterface },
                        mergeAll: { boxes in var b = boxes[0]; b.outInterface = boxes.dropFirst().reduce(b.outInterface) { $0.union($1.outInterface) }; return b }),
     ]
 
     /// An interval field, united by one sort of every box's ranges.
-    static func intervals<Bound>(_ key: WritableKeyPath<PacketBox, IntervalSet<Bound>> & Sendable) -> MergeableField {
+    static func intervals<Bound>(_ get: @escaping @Sendable (PacketBox) -> IntervalSet<Bound>,
+                                 _ set: @escaping @Sendable (inout PacketBox, IntervalSet<Bound>) -> Void) -> MergeableField {
         MergeableField(
-            blank: { var box = $0; box[keyPath: key] = .empty; return box },
+            blank: { var box = $0; set(&box, .empty); return box },
+            hash: { get($0).hashValue },
+            equal: { get($0) == get($1) },
             mergeAll: { boxes in
                 var box = boxes[0]
-                box[keyPath: key] = IntervalSet(ranges: boxes.flatMap { $0[keyPath: key].ranges })
+                set(&box, IntervalSet(ranges: boxes.flatMap { get($0).ranges }))
                 return box
             })
     }

@@ -579,8 +579,12 @@ public struct PathEngine: Sendable {
             if byHistory[history] == nil { order.append(history) }
             byHistory[history, default: []].append(fragment.box)
         }
+        // Nothing to merge when every fragment has a history of its own (ten thousand bans).
+        if order.count == fragments.count { return fragments }
         return order.flatMap { history -> [Fragment] in
-            var boxes = widen(byHistory[history]!, answerVariants: answerVariants).coalesced().boxes
+            let members = byHistory[history]!
+            if members.count == 1 { return [Fragment(box: members[0], decisions: history.decisions, throttles: history.throttles)] }
+            var boxes = widen(members, answerVariants: answerVariants).coalesced().boxes
             if boxes.count > widenAbove {
                 // Still too many: forget every unknown answer, so boxes split only by them can merge.
                 boxes = PacketSpace(boxes.map { box in
