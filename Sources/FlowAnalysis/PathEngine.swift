@@ -294,7 +294,7 @@ public struct PathEngine: Sendable {
     }
 
     /// A run of consecutive rules that `FirstMatchPartition` splits among in one pass: rules that
-    /// accept, drop, return, jump or go to a chain (or only log and count), decided without unknown
+    /// accept, drop, return or go to a chain (or only log and count), decided without unknown
     /// answers or throttles.
     struct RuleRun: Sendable {
         /// The rule after the run.
@@ -425,7 +425,9 @@ public struct PathEngine: Sendable {
             let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
             result.accepted += inner.accepted
             result.dropped += inner.dropped
-            let back = inner.returned.count > 8 ? PathEngine.coalesce(inner.returned) : inner.returned
+            // What came back is merged only when the chain multiplied it: fragments that came back as they
+            // went in (a chain that matched none of them) are merged already.
+            let back = inner.returned.count > 8 && inner.returned.count > matched.count ? PathEngine.coalesce(inner.returned) : inner.returned
             if case .goto = rule.action {
                 result.returned += back
                 return []
