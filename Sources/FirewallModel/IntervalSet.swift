@@ -1,67 +1,134 @@
 /// A set of unsigned integers kept as sorted, disjoint, non-adjacent closed ranges.
 ///
 /// The value sets of packet fields (addresses, ports, protocols, ICMP types) are all of this
-/// shape; negation is the complement within the field's domain.
+/// shape; negation is the complement within the field's domain. Most sets are empty or one
+/// range (a port, a prefix, every value): those are held inline, so copying a packet box of a
+/// dozen fields allocates and counts references for none of them.
 @frozen
 public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable, Hashable {
+    /// Canonical: `.none` when empty, `.one` for exactly one range, `.many` for two or more.
+    @usableFromInline
+    enum Storage: Sendable {
+        case none
+        case one(ClosedRange<Bound>)
+        case many([ClosedRange<Bound>])
+    }
+
+    @usableFromInline var storage: Storage
+
     /// Sorted, disjoint and non-adjacent.
-    @inlinable public var ranges: [ClosedRange<Bound>] { storage }
-    @usableFromInline var storage: [ClosedRange<Bound>]
+    @inlinable public var ranges: [ClosedRange<Bound>] {
+        switch storage {
+        case .none: []
+        case .one(let range): [range]
+        case .many(let ranges): ranges
+        }
+    }
 
-    @inlinable public init() { storage = [] }
+    @inlinable public init() { storage = .none }
 
-    @inlinable public init(_ range: ClosedRange<Bound>) { storage = [range] }
+    @inlinable public init(_ range: ClosedRange<Bound>) { storage = .one(range) }
 
-    @inlinable public init(value: Bound) { storage = [value...value] }
+    @inlinable public init(value: Bound) { storage = .one(value...value) }
 
     @inlinable
     public init<S: Sequence>(ranges input: S) where S.Element == ClosedRange<Bound> {
-        storage = IntervalSet.normalized(Array(input))
+        self.init(normalized: IntervalSet.normalized(Array(input)))
     }
 
     /// Ranges already sorted, disjoint and non-adjacent.
-    @inlinable @usableFromInline init(normalized ranges: [ClosedRange<Bound>]) { storage = ranges }
+    @inlinable @usableFromInline init(normalized ranges: [ClosedRange<Bound>]) {
+        switch ranges.count {
+        case 0: storage = .none
+        case 1: storage = .one(ranges[0])
+        default: storage = .many(ranges)
+        }
+    }
+
+    @inlinable @usableFromInline init(storage: Storage) { self.storage = storage }
 
     /// Every value of the type.
     @inlinable public static var full: IntervalSet { IntervalSet(Bound.min...Bound.max) }
     @inlinable public static var empty: IntervalSet { IntervalSet() }
 
-    @inlinable public var isEmpty: Bool { ranges.isEmpty }
+    @inlinable public var isEmpty: Bool {
+        if case .none = storage { return true }
+        return false
+    }
+
+    /// How many ranges the set holds.
+    @inlinable public var rangeCount: Int {
+        switch storage {
+        case .none: 0
+        case .one: 1
+        case .many(let ranges): ranges.count
+        }
+    }
+
+    /// Calls `body` with the ranges in place, without building an array for an inline set.
+    @inlinable @inline(__always)
+    func withRanges<Result>(_ body: (UnsafeBufferPointer<ClosedRange<Bound>>) -> Result) -> Result {
+        switch storage {
+        case .none:
+            return body(UnsafeBufferPointer(start: nil, count: 0))
+        case .one(let range):
+            return withUnsafePointer(to: range) { body(UnsafeBufferPointer(start: $0, count: 1)) }
+        case .many(let ranges):
+            return ranges.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// Equal sets have equal ranges (the storage is canonical); compared in place, specialised.
+    @inlinable
+    public static func == (lhs: IntervalSet, rhs: IntervalSet) -> Bool {
+        switch (lhs.storage, rhs.storage) {
+        case (.none, .none): return true
+        case (.one(let a), .one(let b)): return a == b
+        case (.many(let a), .many(let b)): return a == b
+        default: return false
+        }
+    }
 
     /// Hashes the number of ranges and the outer ones only: a set of a million ranges (a blocklist)
     /// hashes as fast as one range, and equal sets still hash alike.
     @inlinable
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.count)
-        if let first = storage.first, let last = storage.last {
-            hasher.combine(first.lowerBound)
-            hasher.combine(first.upperBound)
-            hasher.combine(last.lowerBound)
-            hasher.combine(last.upperBound)
+        withRanges { ranges in
+            hasher.combine(ranges.count)
+            if let first = ranges.first, let last = ranges.last {
+                hasher.combine(first.lowerBound)
+                hasher.combine(first.upperBound)
+                hasher.combine(last.lowerBound)
+                hasher.combine(last.upperBound)
+            }
         }
     }
 
     @inlinable
     public func isFull(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> Bool {
-        ranges.count == 1 && ranges[0].lowerBound <= domain.lowerBound && ranges[0].upperBound >= domain.upperBound
+        guard case .one(let range) = storage else { return false }
+        return range.lowerBound <= domain.lowerBound && range.upperBound >= domain.upperBound
     }
 
-    @inlinable public var min: Bound? { ranges.first?.lowerBound }
+    @inlinable public var min: Bound? {
+        switch storage {
+        case .none: nil
+        case .one(let range): range.lowerBound
+        case .many(let ranges): ranges[0].lowerBound
+        }
+    }
 
     @inlinable
     public func contains(_ value: Bound) -> Bool {
-        var low = 0, high = ranges.count - 1
-        while low <= high {
-            let mid = (low + high) / 2
-            let range = ranges[mid]
-            if value < range.lowerBound { high = mid - 1 } else if value > range.upperBound { low = mid + 1 } else { return true }
+        withRanges { ranges in
+            let index = IntervalSet.firstRange(in: ranges, endingAtOrAfter: value)
+            return index < ranges.count && ranges[index].lowerBound <= value
         }
-        return false
     }
 
     /// The index of the first range that ends at or after `value` (`ranges.count` when none).
-    @inlinable @inline(__always)
-    @usableFromInline func firstRange(endingAtOrAfter value: Bound) -> Int {
+    @inlinable @inline(__always) @usableFromInline
+    static func firstRange(in ranges: UnsafeBufferPointer<ClosedRange<Bound>>, endingAtOrAfter value: Bound) -> Int {
         var low = 0, high = ranges.count
         while low < high {
             let mid = (low + high) / 2
@@ -70,117 +137,167 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         return low
     }
 
+    /// Collects result ranges, inline while there is at most one.
+    @usableFromInline
+    struct Builder {
+        @usableFromInline var first: ClosedRange<Bound>?
+        @usableFromInline var rest: [ClosedRange<Bound>] = []
+
+        @inlinable init() {}
+
+        @inlinable mutating func append(_ range: ClosedRange<Bound>) {
+            if first == nil { first = range } else { rest.append(range) }
+        }
+
+        /// Appends `range`, joined to the last range when they touch or overlap (input in ascending lower bounds).
+        @inlinable mutating func merge(_ range: ClosedRange<Bound>) {
+            guard let firstRange = first else {
+                first = range
+                return
+            }
+            let last = rest.last ?? firstRange
+            if last.upperBound == Bound.max || range.lowerBound <= last.upperBound + 1 {
+                guard range.upperBound > last.upperBound else { return }
+                let joined = last.lowerBound...range.upperBound
+                if rest.isEmpty { first = joined } else { rest[rest.count - 1] = joined }
+            } else {
+                rest.append(range)
+            }
+        }
+
+        @inlinable var set: IntervalSet {
+            guard let first else { return IntervalSet() }
+            if rest.isEmpty { return IntervalSet(first) }
+            return IntervalSet(storage: .many([first] + rest))
+        }
+    }
+
     /// One merge of both sorted lists: linear, no sorting.
     @inlinable
     public func union(_ other: IntervalSet) -> IntervalSet {
-        if other.ranges.isEmpty { return self }
-        if ranges.isEmpty { return other }
-        var result: [ClosedRange<Bound>] = []
-        result.reserveCapacity(ranges.count + other.ranges.count)
-        var i = 0, j = 0
-        while i < ranges.count || j < other.ranges.count {
-            let next: ClosedRange<Bound>
-            if j == other.ranges.count || (i < ranges.count && ranges[i].lowerBound <= other.ranges[j].lowerBound) {
-                next = ranges[i]; i += 1
-            } else {
-                next = other.ranges[j]; j += 1
-            }
-            if let last = result.last, last.upperBound == Bound.max || next.lowerBound <= last.upperBound + 1 {
-                if next.upperBound > last.upperBound { result[result.count - 1] = last.lowerBound...next.upperBound }
-            } else {
-                result.append(next)
+        if other.isEmpty { return self }
+        if isEmpty { return other }
+        return withRanges { a in
+            other.withRanges { b in
+                var result = Builder()
+                var i = 0, j = 0
+                while i < a.count || j < b.count {
+                    if j == b.count || (i < a.count && a[i].lowerBound <= b[j].lowerBound) {
+                        result.merge(a[i]); i += 1
+                    } else {
+                        result.merge(b[j]); j += 1
+                    }
+                }
+                return result.set
             }
         }
-        return IntervalSet(normalized: result)
     }
 
     /// Starts where the other set's first range could overlap, so a small set against a large one
     /// costs a binary search and the overlap only.
     @inlinable
     public func intersection(_ other: IntervalSet) -> IntervalSet {
-        if ranges.isEmpty || other.ranges.isEmpty { return IntervalSet() }
-        if other.ranges.count < ranges.count { return other.intersection(self) }
-        var result: [ClosedRange<Bound>] = []
-        var i = 0
-        var j = other.firstRange(endingAtOrAfter: ranges[0].lowerBound)
-        while i < ranges.count && j < other.ranges.count {
-            let a = ranges[i], b = other.ranges[j]
-            let low = Swift.max(a.lowerBound, b.lowerBound)
-            let high = Swift.min(a.upperBound, b.upperBound)
-            if low <= high { result.append(low...high) }
-            if a.upperBound < b.upperBound {
-                i += 1
-                if i < ranges.count && ranges[i].lowerBound > b.upperBound {
-                    j = other.firstRange(endingAtOrAfter: ranges[i].lowerBound)
+        if isEmpty || other.isEmpty { return IntervalSet() }
+        if case .one(let a) = storage, case .one(let b) = other.storage {
+            let low = Swift.max(a.lowerBound, b.lowerBound), high = Swift.min(a.upperBound, b.upperBound)
+            return low <= high ? IntervalSet(low...high) : IntervalSet()
+        }
+        if other.rangeCount < rangeCount { return other.intersection(self) }
+        return withRanges { a in
+            other.withRanges { b in
+                var result = Builder()
+                var i = 0
+                var j = IntervalSet.firstRange(in: b, endingAtOrAfter: a[0].lowerBound)
+                while i < a.count && j < b.count {
+                    let low = Swift.max(a[i].lowerBound, b[j].lowerBound)
+                    let high = Swift.min(a[i].upperBound, b[j].upperBound)
+                    if low <= high { result.append(low...high) }
+                    if a[i].upperBound < b[j].upperBound {
+                        i += 1
+                        if i < a.count && a[i].lowerBound > b[j].upperBound {
+                            j = IntervalSet.firstRange(in: b, endingAtOrAfter: a[i].lowerBound)
+                        }
+                    } else {
+                        j += 1
+                    }
                 }
-            } else {
-                j += 1
+                return result.set
             }
         }
-        return IntervalSet(normalized: result)
     }
 
     /// Whether any value is in both sets, without building the intersection.
     @inlinable
     public func overlaps(_ other: IntervalSet) -> Bool {
-        if ranges.isEmpty || other.ranges.isEmpty { return false }
-        if other.ranges.count < ranges.count { return other.overlaps(self) }
-        for range in ranges {
-            let j = other.firstRange(endingAtOrAfter: range.lowerBound)
-            if j < other.ranges.count && other.ranges[j].lowerBound <= range.upperBound { return true }
+        if isEmpty || other.isEmpty { return false }
+        if other.rangeCount < rangeCount { return other.overlaps(self) }
+        return withRanges { a in
+            other.withRanges { b in
+                for range in a {
+                    let j = IntervalSet.firstRange(in: b, endingAtOrAfter: range.lowerBound)
+                    if j < b.count && b[j].lowerBound <= range.upperBound { return true }
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// The values of `domain` not in this set.
     @inlinable
     public func complement(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> IntervalSet {
-        var result: [ClosedRange<Bound>] = []
-        var next = domain.lowerBound
-        var exhausted = false
-        for range in ranges {
-            if range.upperBound < domain.lowerBound { continue }
-            if range.lowerBound > domain.upperBound { break }
-            if range.lowerBound > next { result.append(next...(range.lowerBound - 1)) }
-            if range.upperBound >= domain.upperBound { exhausted = true; break }
-            next = range.upperBound + 1
+        withRanges { ranges in
+            var result = Builder()
+            var next = domain.lowerBound
+            var exhausted = false
+            for range in ranges {
+                if range.upperBound < domain.lowerBound { continue }
+                if range.lowerBound > domain.upperBound { break }
+                if range.lowerBound > next { result.append(next...(range.lowerBound - 1)) }
+                if range.upperBound >= domain.upperBound { exhausted = true; break }
+                next = range.upperBound + 1
+            }
+            if !exhausted { result.append(next...domain.upperBound) }
+            return result.set
         }
-        if !exhausted { result.append(next...domain.upperBound) }
-        return IntervalSet(normalized: result)
     }
 
     /// One pass over both lists; ranges of this set that `other` does not touch are copied whole.
     @inlinable
     public func subtracting(_ other: IntervalSet) -> IntervalSet {
-        if other.ranges.isEmpty || ranges.isEmpty { return self }
-        var result: [ClosedRange<Bound>] = []
-        result.reserveCapacity(ranges.count + 1)
-        var j = 0
-        for range in ranges {
-            var low = range.lowerBound
-            var alive = true
-            while j < other.ranges.count && other.ranges[j].upperBound < low { j += 1 }
-            var k = j
-            while alive && k < other.ranges.count && other.ranges[k].lowerBound <= range.upperBound {
-                let cut = other.ranges[k]
-                if cut.lowerBound > low { result.append(low...(cut.lowerBound - 1)) }
-                if cut.upperBound >= range.upperBound { alive = false } else { low = cut.upperBound + 1; k += 1 }
+        if other.isEmpty || isEmpty { return self }
+        return withRanges { a in
+            other.withRanges { b in
+                var result = Builder()
+                var j = 0
+                for range in a {
+                    var low = range.lowerBound
+                    var alive = true
+                    while j < b.count && b[j].upperBound < low { j += 1 }
+                    var k = j
+                    while alive && k < b.count && b[k].lowerBound <= range.upperBound {
+                        let cut = b[k]
+                        if cut.lowerBound > low { result.append(low...(cut.lowerBound - 1)) }
+                        if cut.upperBound >= range.upperBound { alive = false } else { low = cut.upperBound + 1; k += 1 }
+                    }
+                    if alive { result.append(low...range.upperBound) }
+                    j = k
+                }
+                return result.set
             }
-            if alive { result.append(low...range.upperBound) }
-            j = k
         }
-        return IntervalSet(normalized: result)
     }
 
     @inlinable
     public func isSubset(of other: IntervalSet) -> Bool {
-        for range in ranges {
-            let j = other.firstRange(endingAtOrAfter: range.lowerBound)
-            if j == other.ranges.count || other.ranges[j].lowerBound > range.lowerBound || other.ranges[j].upperBound < range.upperBound {
-                return false
+        withRanges { a in
+            other.withRanges { b in
+                for range in a {
+                    let j = IntervalSet.firstRange(in: b, endingAtOrAfter: range.lowerBound)
+                    if j == b.count || b[j].lowerBound > range.lowerBound || b[j].upperBound < range.upperBound { return false }
+                }
+                return true
             }
         }
-        return true
     }
 
     @inlinable public func isDisjoint(with other: IntervalSet) -> Bool { !overlaps(other) }
@@ -188,11 +305,11 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
     /// How many values the set holds, saturating at `UInt128.max`... as a Double for display.
     @inlinable
     public var approximateCount: Double {
-        ranges.reduce(0) { $0 + Double($1.upperBound - $1.lowerBound) + 1 }
+        withRanges { $0.reduce(0) { $0 + Double($1.upperBound - $1.lowerBound) + 1 } }
     }
 
-    @inlinable
-    @usableFromInline static func normalized(_ input: [ClosedRange<Bound>]) -> [ClosedRange<Bound>] {
+    @inlinable @usableFromInline
+    static func normalized(_ input: [ClosedRange<Bound>]) -> [ClosedRange<Bound>] {
         var sortedAlready = true
         for index in input.indices.dropFirst() where input[index - 1].lowerBound > input[index].lowerBound {
             sortedAlready = false

@@ -96,42 +96,87 @@ public struct InterfaceUniverse: Sendable, Hashable {
 }
 
 /// A set of interface classes of one `InterfaceUniverse`.
+///
+/// Universes of up to 64 classes (every host seen so far) keep the set in one word, inline:
+/// packet boxes are copied by the million and count no references for it.
 public struct InterfaceSet: Sendable, Hashable {
-    private var words: [UInt64]
+    private enum Storage: Sendable, Hashable {
+        case word(UInt64)
+        case words([UInt64])
+    }
+
+    private var storage: Storage
 
     public init(count: Int, filled: Bool = false) {
-        words = Array(repeating: 0, count: (count + 63) / 64)
-        if filled {
-            for index in 0..<count { words[index / 64] |= 1 << UInt64(index % 64) }
+        if count <= 64 {
+            storage = .word(filled ? (count == 64 ? UInt64.max : (1 << UInt64(count)) - 1) : 0)
+        } else {
+            var words = Array(repeating: UInt64(0), count: (count + 63) / 64)
+            if filled { for index in 0..<count { words[index / 64] |= 1 << UInt64(index % 64) } }
+            storage = .words(words)
         }
     }
 
-    public mutating func insert(_ index: Int) { words[index / 64] |= 1 << UInt64(index % 64) }
-    public mutating func remove(_ index: Int) { words[index / 64] &= ~(1 << UInt64(index % 64)) }
-    public func contains(_ index: Int) -> Bool { words[index / 64] >> UInt64(index % 64) & 1 == 1 }
-    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    public mutating func insert(_ index: Int) {
+        switch storage {
+        case .word(let word): storage = .word(word | 1 << UInt64(index))
+        case .words(var words):
+            storage = .word(0)
+            words[index / 64] |= 1 << UInt64(index % 64)
+            storage = .words(words)
+        }
+    }
 
-    public func intersection(_ other: InterfaceSet) -> InterfaceSet {
+    public mutating func remove(_ index: Int) {
+        switch storage {
+        case .word(let word): storage = .word(word & ~(1 << UInt64(index)))
+        case .words(var words):
+            storage = .word(0)
+            words[index / 64] &= ~(1 << UInt64(index % 64))
+            storage = .words(words)
+        }
+    }
+
+    public func contains(_ index: Int) -> Bool {
+        switch storage {
+        case .word(let word): index < 64 && word >> UInt64(index) & 1 == 1
+        case .words(let words): words[index / 64] >> UInt64(index % 64) & 1 == 1
+        }
+    }
+
+    public var isEmpty: Bool {
+        switch storage {
+        case .word(let word): word == 0
+        case .words(let words): words.allSatisfy { $0 == 0 }
+        }
+    }
+
+    /// Combines both sets word by word.
+    private func combined(_ other: InterfaceSet, _ operation: (UInt64, UInt64) -> UInt64) -> InterfaceSet {
         var result = self
-        for index in words.indices { result.words[index] &= other.words[index] }
+        switch (storage, other.storage) {
+        case (.word(let a), .word(let b)): result.storage = .word(operation(a, b))
+        case (.words(let a), .words(let b)): result.storage = .words(zip(a, b).map(operation))
+        case (.word(let a), .words(let b)): result.storage = .word(operation(a, b.first ?? 0))
+        case (.words(let a), .word(let b)): result.storage = .words(a.enumerated().map { operation($1, $0 == 0 ? b : 0) })
+        }
         return result
     }
 
-    public func union(_ other: InterfaceSet) -> InterfaceSet {
-        var result = self
-        for index in words.indices { result.words[index] |= other.words[index] }
-        return result
-    }
+    public func intersection(_ other: InterfaceSet) -> InterfaceSet { combined(other, &) }
 
-    public func subtracting(_ other: InterfaceSet) -> InterfaceSet {
-        var result = self
-        for index in words.indices { result.words[index] &= ~other.words[index] }
-        return result
-    }
+    public func union(_ other: InterfaceSet) -> InterfaceSet { combined(other, |) }
+
+    public func subtracting(_ other: InterfaceSet) -> InterfaceSet { combined(other) { $0 & ~$1 } }
 
     public func isSubset(of other: InterfaceSet) -> Bool { subtracting(other).isEmpty }
 
     public var indices: [Int] {
+        let words: [UInt64]
+        switch storage {
+        case .word(let word): words = [word]
+        case .words(let all): words = all
+        }
         var result: [Int] = []
         for (wordIndex, word) in words.enumerated() where word != 0 {
             for bit in 0..<64 where word >> UInt64(bit) & 1 == 1 { result.append(wordIndex * 64 + bit) }
