@@ -18,6 +18,11 @@ struct ExtraTrafficCheck {
         var entries: [(box: PacketBox, outcome: Outcome)]
     }
 
+    private struct GroupKey: Hashable {
+        var location: SourceLocation
+        var path: PathKind
+    }
+
     func findings() -> [Finding] {
         let covered = PacketSpace(space.matrix.flows.flatMap(space.envelope(of:)) + space.tolerated())
         var findings: [Finding] = []
@@ -26,15 +31,19 @@ struct ExtraTrafficCheck {
             let outcomes = engine.run(PacketSpace(space.universe(origin: origin)), from: origin)
             let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected(keeping: index.choiceIds)
             var groups: [Group] = []
+            // Where each rule's group is, by rule and path: thousands of accepting rules each have one.
+            var groupIndex: [GroupKey: Int] = [:]
             for outcome in outcomes where outcome.verdict == .accept {
                 // Flows document connections as they arrive: translated traffic is judged by its
                 // destination before translation.
                 let uncovered = PacketSpace(space.arrivingView(of: outcome.box, origin: origin)).subtracting(covered)
                 guard !uncovered.isEmpty, let decision = outcome.deciding else { continue }
                 let entries = uncovered.boxes.map { (box: $0, outcome: outcome) }
-                if let existing = groups.firstIndex(where: { $0.decision.location == decision.location && $0.path == outcome.path }) {
+                let key = GroupKey(location: decision.location, path: outcome.path)
+                if let existing = groupIndex[key] {
                     groups[existing].entries += entries
                 } else {
+                    groupIndex[key] = groups.count
                     groups.append(Group(decision: decision, path: outcome.path, entries: entries))
                 }
             }
