@@ -23,20 +23,63 @@ public enum PathKind: String, Sendable, Hashable, CaseIterable, Comparable {
 }
 
 /// A verdict taken in one base chain: by a rule (possibly in a user chain it jumped to) or by the policy.
+///
+/// Every fragment of packets carries the decisions of its path, and fragments are copied by the
+/// hundred thousand: the fields live in one shared, immutable object, so a copy is one reference.
 public struct Decision: Sendable, Hashable {
-    public var hook: Hook
-    public var table: String
+    private final class Fields: Sendable {
+        let hook: Hook
+        let table: String
+        let baseChain: String
+        let chain: String
+        let rule: Rule?
+        let position: RulePosition?
+        let verdict: Verdict
+        let chainLocation: SourceLocation
+        let isNatTable: Bool
+
+        init(hook: Hook, table: String, baseChain: String, chain: String, rule: Rule?, position: RulePosition?, verdict: Verdict,
+             chainLocation: SourceLocation, isNatTable: Bool) {
+            self.hook = hook
+            self.table = table
+            self.baseChain = baseChain
+            self.chain = chain
+            self.rule = rule
+            self.position = position
+            self.verdict = verdict
+            self.chainLocation = chainLocation
+            self.isNatTable = isNatTable
+        }
+    }
+
+    private let fields: Fields
+
+    public init(hook: Hook, table: String, baseChain: String, chain: String, rule: Rule?, position: RulePosition?, verdict: Verdict,
+                chainLocation: SourceLocation, isNatTable: Bool) {
+        fields = Fields(hook: hook, table: table, baseChain: baseChain, chain: chain, rule: rule, position: position, verdict: verdict,
+                        chainLocation: chainLocation, isNatTable: isNatTable)
+    }
+
+    public var hook: Hook { fields.hook }
+    public var table: String { fields.table }
     /// The base chain where the verdict took effect.
-    public var baseChain: String
+    public var baseChain: String { fields.baseChain }
     /// The chain holding the deciding rule (a user chain when reached by a jump).
-    public var chain: String
+    public var chain: String { fields.chain }
     /// Nil when the chain policy decided.
-    public var rule: Rule?
-    public var position: RulePosition?
-    public var verdict: Verdict
+    public var rule: Rule? { fields.rule }
+    public var position: RulePosition? { fields.position }
+    public var verdict: Verdict { fields.verdict }
     /// Where the base chain was declared, for policy decisions.
-    public var chainLocation: SourceLocation
-    public var isNatTable: Bool
+    public var chainLocation: SourceLocation { fields.chainLocation }
+    public var isNatTable: Bool { fields.isNatTable }
+
+    public static func == (lhs: Decision, rhs: Decision) -> Bool {
+        if lhs.fields === rhs.fields { return true }
+        return lhs.hook == rhs.hook && lhs.table == rhs.table && lhs.baseChain == rhs.baseChain && lhs.chain == rhs.chain
+            && lhs.position == rhs.position && lhs.verdict == rhs.verdict && lhs.isNatTable == rhs.isNatTable
+            && lhs.chainLocation == rhs.chainLocation && lhs.rule == rhs.rule
+    }
 
     /// Hashes where the verdict was taken, not the rule's whole text: histories of thousands of
     /// fragments are grouped by their decisions. Equal decisions still hash alike.
