@@ -29,7 +29,8 @@ struct ExtraTrafficCheck {
         for origin in [PathEngine.Origin.network, .host] {
             if origin == .host && space.matrix.allowances.contains(.outbound) { continue }
             let outcomes = engine.run(PacketSpace(space.universe(origin: origin)), from: origin)
-            let droppedProjection = PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected(keeping: index.choiceIds)
+            // Needed only for extras that depend on an unknown answer: projected on first use.
+            let droppedProjection = LazySpace { PacketSpace(outcomes.filter { $0.verdict != .accept }.map(\.box)).projected(keeping: self.index.choiceIds) }
             var groups: [Group] = []
             // Where each rule's group is, by rule and path: thousands of accepting rules each have one.
             var groupIndex: [GroupKey: Int] = [:]
@@ -66,7 +67,7 @@ struct ExtraTrafficCheck {
         return nil
     }
 
-    private func finding(for group: Group, origin: PathEngine.Origin, droppedProjection: PacketSpace) -> Finding {
+    private func finding(for group: Group, origin: PathEngine.Origin, droppedProjection: LazySpace) -> Finding {
         let boxes = group.entries.map(\.box)
         let best = group.entries.first { index.isCertain($0.box) && $0.box.layer4Protocol.contains(6) }
             ?? group.entries.first { index.isCertain($0.box) } ?? group.entries[0]
@@ -74,7 +75,7 @@ struct ExtraTrafficCheck {
         outcome.box = space.translatedView(of: best.box, as: best.outcome.box)
         let witness = confirmation.witness(outcome, leg: .new, origin: origin)
         let definite = boxes.contains(where: index.isCertain)
-            || !PacketSpace(boxes).projected(keeping: index.choiceIds).subtracting(droppedProjection).isEmpty
+            || !PacketSpace(boxes).projected(keeping: index.choiceIds).subtracting(droppedProjection.value).isEmpty
         let accepted = describe.space(boxes)
         let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) }).subtracting(index.choiceIds)
         let mirrored = mirroredFlow(PacketSpace(boxes))
@@ -102,5 +103,20 @@ struct ExtraTrafficCheck {
         }
         finding.fingerprint = Fingerprint.of(finding)
         return finding
+    }
+}
+
+/// A packet space computed the first time it is read.
+private final class LazySpace {
+    private let make: () -> PacketSpace
+    private var computed: PacketSpace?
+
+    init(_ make: @escaping () -> PacketSpace) { self.make = make }
+
+    var value: PacketSpace {
+        if let computed { return computed }
+        let made = make()
+        computed = made
+        return made
     }
 }
