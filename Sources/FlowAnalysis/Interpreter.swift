@@ -164,7 +164,7 @@ public struct Interpreter: Sendable {
     private func runChain(_ chainIndex: Int, frame: PathEngine.Frame, _ state: inout RunState, depth: Int) -> ChainEnd {
         let table = index.ruleset.tables[frame.table]
         let chain = table.chains[chainIndex]
-        guard depth < 64 else { return .dropped }
+        guard depth < EngineLimits.chainDepth else { return .dropped }
         for (ruleIndex, rule) in chain.rules.enumerated() {
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
             let throttles = DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context)

@@ -11,10 +11,8 @@ public struct MarkValues: Sendable, Hashable {
     public var packet: IntervalSet<UInt32>
     public var connection: IntervalSet<UInt32>
 
-    /// More values than this, and marks are left to the masks alone.
-    public static let limit = 256
-
-    /// The values of `ruleset`'s rules for `family`; nil when there are more than `limit`.
+    /// The values of `ruleset`'s rules for `family`; nil when there are more than
+    /// `EngineLimits.markValues` (marks are then left to the masks alone).
     public init?(ruleset: Ruleset, family: AddressFamily) {
         var packet: Set<UInt32> = [0], connection: Set<UInt32> = [0]
         var actions: [Action] = []
@@ -40,7 +38,7 @@ public struct MarkValues: Sendable, Hashable {
                 case .connectionMark(.restore): packet.formUnion(connection)
                 default: break
                 }
-                if packet.count > MarkValues.limit || connection.count > MarkValues.limit { return nil }
+                if packet.count > EngineLimits.markValues || connection.count > EngineLimits.markValues { return nil }
             }
             changed = (packet.count, connection.count) != before
         }

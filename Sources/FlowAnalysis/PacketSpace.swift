@@ -160,12 +160,10 @@ public struct PacketBox: Sendable, Hashable {
         return box
     }
 
-    /// At most this many answers are kept per box; beyond, the oldest are forgotten (widening).
-    public static let maximumAnswers = 16
-
+    /// At most `EngineLimits.answersPerBox` answers are kept per box; beyond, the oldest are forgotten.
     mutating func limitAnswers() {
-        guard unknowns.count > PacketBox.maximumAnswers else { return }
-        unknowns = Array(unknowns.suffix(PacketBox.maximumAnswers))
+        guard unknowns.count > EngineLimits.answersPerBox else { return }
+        unknowns = Array(unknowns.suffix(EngineLimits.answersPerBox))
         widened = true
     }
 

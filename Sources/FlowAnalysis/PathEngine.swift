@@ -230,7 +230,7 @@ public struct PathEngine: Sendable {
         var result = ChainResult()
         let table = index.ruleset.tables[frame.table]
         let chain = table.chains[chainIndex]
-        guard depth < 64 else {
+        guard depth < EngineLimits.chainDepth else {
             // The kernel refuses loops; a deeper chain means the input is not what it seems.
             result.dropped = fragments
             return result
@@ -244,7 +244,7 @@ public struct PathEngine: Sendable {
             if let run = runs[ruleIndex], pending.count * run.partition.boxes.count >= runPolicy.minimumWork {
                 pending = runRun(run, chainIndex: chainIndex, pending, frame: &frame, depth: depth, result: &result)
                 ruleIndex = run.end
-                if pending.count > 32 && pending.count > 2 * lastCoalesced {
+                if pending.count > EngineLimits.pendingBeforeMerge && pending.count > 2 * lastCoalesced {
                     pending = PathEngine.coalesce(pending)
                     lastCoalesced = pending.count
                 }
@@ -268,14 +268,14 @@ public struct PathEngine: Sendable {
             if let continuing = perform(rule, at: position, matched, frame: &frame, depth: depth, result: &result) {
                 pending = rest + continuing
             }
-            if pending.count > 32 && pending.count > 2 * lastCoalesced {
+            if pending.count > EngineLimits.pendingBeforeMerge && pending.count > 2 * lastCoalesced {
                 pending = PathEngine.coalesce(pending)
                 lastCoalesced = pending.count
             }
         }
         result.returned += pending
-        if result.accepted.count > 32 { result.accepted = PathEngine.coalesce(result.accepted) }
-        if result.dropped.count > 32 { result.dropped = PathEngine.coalesce(result.dropped) }
+        if result.accepted.count > EngineLimits.decidedBeforeMerge { result.accepted = PathEngine.coalesce(result.accepted) }
+        if result.dropped.count > EngineLimits.decidedBeforeMerge { result.dropped = PathEngine.coalesce(result.dropped) }
         return result
     }
 
@@ -287,7 +287,7 @@ public struct PathEngine: Sendable {
         /// Below this many fragment-and-box pairs a run goes rule by rule too.
         public var minimumWork: Int
 
-        public static let standard = RunPolicy(minimumRun: 16, minimumWork: 64)
+        public static let standard = RunPolicy(minimumRun: EngineLimits.partitionedRun, minimumWork: EngineLimits.partitionedWork)
         /// Every run of two rules or more: for tests that compare both ways.
         public static let everyRun = RunPolicy(minimumRun: 2, minimumWork: 0)
         public static let ruleByRule = RunPolicy(minimumRun: Int.max, minimumWork: Int.max)
@@ -427,7 +427,7 @@ public struct PathEngine: Sendable {
             result.dropped += inner.dropped
             // What came back is merged only when the chain multiplied it: fragments that came back as they
             // went in (a chain that matched none of them) are merged already.
-            let back = inner.returned.count > 8 && inner.returned.count > matched.count ? PathEngine.coalesce(inner.returned) : inner.returned
+            let back = inner.returned.count > EngineLimits.returnedBeforeMerge && inner.returned.count > matched.count ? PathEngine.coalesce(inner.returned) : inner.returned
             if case .goto = rule.action {
                 result.returned += back
                 return []
@@ -557,7 +557,7 @@ public struct PathEngine: Sendable {
     static func applyMark(_ current: IntervalSet<UInt32>, value: UInt32, mask: UInt32) -> IntervalSet<UInt32> {
         if mask == UInt32.max { return IntervalSet(value: value) }
         // A few values map one by one, exactly.
-        if current.approximateCount <= Double(MarkValues.limit) {
+        if current.approximateCount <= Double(EngineLimits.markValues) {
             return IntervalSet(ranges: current.ranges.flatMap { $0.map { (($0 & ~mask) ^ value)...(($0 & ~mask) ^ value) } })
         }
         return .full
@@ -568,7 +568,7 @@ public struct PathEngine: Sendable {
     /// Boxes with the same packets that differ only in their unknown answers are kept apart up
     /// to `answerVariants`; beyond that they are merged on the answers they share (widening),
     /// which keeps chains of hundreds of unmodelled matches linear instead of exponential.
-    static func coalesce(_ fragments: [Fragment], answerVariants: Int = 2) -> [Fragment] {
+    static func coalesce(_ fragments: [Fragment], answerVariants: Int = EngineLimits.answerVariants) -> [Fragment] {
         if fragments.count < 2 { return fragments }
         struct History: Hashable {
             var decisions: [Decision]
@@ -587,7 +587,7 @@ public struct PathEngine: Sendable {
             let members = byHistory[history]!
             if members.count == 1 { return [Fragment(box: members[0], decisions: history.decisions, throttles: history.throttles)] }
             var boxes = widen(members, answerVariants: answerVariants).coalesced().boxes
-            if boxes.count > widenAbove {
+            if boxes.count > EngineLimits.boxesBeforeForgetting {
                 // Still too many: forget every unknown answer, so boxes split only by them can merge.
                 boxes = PacketSpace(boxes.map { box in
                     var loose = box.withoutUnknowns
@@ -599,8 +599,6 @@ public struct PathEngine: Sendable {
         }
     }
 
-    /// Above this many boxes with one history, unknown answers are forgotten (widening).
-    static let widenAbove = 64
 
     static func widen(_ boxes: [PacketBox], answerVariants: Int) -> PacketSpace {
         var groups: [PacketBox: [PacketBox]] = [:]
