@@ -129,15 +129,15 @@ import Testing
     /// Every iptables-save ruleset of the fixtures and, when present, of the shared corpus.
     @Test func fixtureAndCorpusRulesetsAgreeWithRuleByRule() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var files: [URL] = []
-        for directory in ["Fixtures", "../shared/corpus/iptables"] {
-            let base = root.appendingPathComponent(directory)
-            guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { continue }
-            for case let file as URL in walker where ["v4", "v6"].contains(file.pathExtension) && !file.path.contains("tum-i8") {
-                files.append(file)
-            }
+        func rulesets(in directory: String) -> [URL] {
+            guard let walker = FileManager.default.enumerator(at: root.appendingPathComponent(directory), includingPropertiesForKeys: nil) else { return [] }
+            return walker.compactMap { $0 as? URL }.filter { ["v4", "v6"].contains($0.pathExtension) && !$0.path.contains("tum-i8") }
         }
-        #expect(files.count > 40)
+        let fixtures = rulesets(in: "Fixtures")
+        let corpus = rulesets(in: "../shared/corpus/iptables")
+        if corpus.isEmpty { print("RulePartition: ../shared/corpus/iptables is absent; comparing the fixtures only") }
+        #expect(fixtures.count > 30)
+        let files = fixtures + corpus
         var compared = 0
         var failures: [String] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
@@ -148,7 +148,7 @@ import Testing
             let differences = RulePartition.differences(subject)
             if !differences.isEmpty { failures.append("\(file.lastPathComponent): \(differences.prefix(3))") }
         }
-        #expect(compared > 40)
+        #expect(compared > 30)
         #expect(failures == [])
     }
 }
