@@ -26,14 +26,17 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         self.value = value
     }
 
-    /// Parses dotted IPv4 (`192.0.2.1`) or IPv6 text (`2001:db8::1`, `::ffff:192.0.2.1`).
+    /// Parses dotted IPv4 (`192.0.2.1`) or IPv6 text (`2001:db8::1`, `::ffff:192.0.2.1`); an
+    /// IPv6 zone (`fe80::1%eth0`) is ignored.
     public init?(_ text: String) {
-        if text.contains(":") {
-            guard let value = IPAddress.parseIPv6(text) else { return nil }
-            self.init(family: .ipv6, value: value)
+        var text = text
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let address = text.withUTF8(IPAddress.parseASCII) else { return nil }
+            self = address
         } else {
-            guard let value = IPAddress.parseIPv4(text) else { return nil }
-            self.init(family: .ipv4, value: UInt128(value))
+            // Only an IPv6 zone may hold other characters; grapheme clusters decide where it starts.
+            guard text.contains(":"), let value = IPAddress.parseIPv6(text) else { return nil }
+            self.init(family: .ipv6, value: value)
         }
     }
 
@@ -69,53 +72,118 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    static func parseIPv4(_ text: String) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let octet = UInt32(part), octet <= 255 else { return nil }
-            value = value << 8 | octet
+    /// ASCII address text: IPv6 when it holds a colon, read up to its zone, else dotted IPv4.
+    private static func parseASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+        if bytes.contains(UInt8(ascii: ":")) {
+            let end = bytes.firstIndex(of: UInt8(ascii: "%")) ?? bytes.count
+            return AddressText.ipv6(bytes, 0..<end).map { IPAddress(family: .ipv6, value: $0) }
         }
-        return value
+        return AddressText.ipv4(bytes, 0..<bytes.count).map { IPAddress(family: .ipv4, value: UInt128($0)) }
     }
 
-    static func parseIPv6(_ text: String) -> UInt128? {
-        var text = Substring(text)
-        if let percent = text.firstIndex(of: "%") { text = text[..<percent] }
-        var halves: [String] = []
-        if let range = text.firstRange(of: "::") {
-            halves = [String(text[..<range.lowerBound]), String(text[range.upperBound...])]
-            if halves[1].contains("::") { return nil }
-        } else {
-            halves = [String(text)]
+    /// Non-ASCII IPv6 text, up to a zone (`%…`). The zone is found by Character, so that a `%`
+    /// joined to a combining mark starts none; the address before it must be ASCII.
+    private static func parseIPv6(_ text: String) -> UInt128? {
+        var address = Substring(text)
+        if let percent = address.firstIndex(of: "%") { address = address[..<percent] }
+        return address.withUTF8 { bytes in
+            bytes.allSatisfy { $0 < 0x80 } ? AddressText.ipv6(bytes, 0..<bytes.count) : nil
         }
-        func groups(_ part: String) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var result: [UInt16] = []
-            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-            for (index, piece) in pieces.enumerated() {
-                if index == pieces.count - 1, piece.contains(".") {
-                    guard let v4 = parseIPv4(String(piece)) else { return nil }
-                    result.append(UInt16(v4 >> 16))
-                    result.append(UInt16(v4 & 0xffff))
-                } else {
-                    guard !piece.isEmpty, piece.count <= 4, let group = UInt16(piece, radix: 16) else { return nil }
-                    result.append(group)
-                }
+    }
+}
+
+/// Reads address text from its UTF-8 bytes, building no substrings, so that the million
+/// elements of a blocklist parse quickly. Each part is read as `UInt32(_:radix:)` reads it.
+enum AddressText {
+    /// `a.b.c.d`: four parts of one to three bytes, each at most 255.
+    static func ipv4(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32? {
+        var value: UInt32 = 0
+        var parts = 0
+        var start = range.lowerBound
+        while true {
+            var end = start
+            while end < range.upperBound, bytes[end] != UInt8(ascii: ".") { end += 1 }
+            guard let octet = number(bytes, start..<end, radix: 10, maximumLength: 3), octet <= 255 else { return nil }
+            value = value << 8 | octet
+            parts += 1
+            if end == range.upperBound { return parts == 4 ? value : nil }
+            guard parts < 4 else { return nil }
+            start = end + 1
+        }
+    }
+
+    /// Eight colon-separated groups of one to four hex digits, a run of them shortened to `::`
+    /// once, the last two optionally written as dotted IPv4.
+    static func ipv6(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt128? {
+        var gap: Int?
+        var index = range.lowerBound
+        while index + 1 < range.upperBound {
+            if bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: ":") {
+                // `::` shortens one run only.
+                if gap != nil { return nil }
+                gap = index
+                index += 2
+            } else {
+                index += 1
             }
-            return result
         }
-        guard let head = groups(halves[0]) else { return nil }
-        var all: [UInt16]
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
-            all = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-        } else {
-            guard head.count == 8 else { return nil }
-            all = head
+        guard let gap else {
+            guard let all = groups(bytes, range), all.count == 8 else { return nil }
+            return all.value
         }
-        return all.reduce(UInt128(0)) { $0 << 16 | UInt128($1) }
+        guard let head = groups(bytes, range.lowerBound..<gap), let tail = groups(bytes, (gap + 2)..<range.upperBound),
+              head.count + tail.count <= 7 else { return nil }
+        return head.value << (16 * (8 - head.count)) | tail.value
+    }
+
+    /// The groups of one side of `::` (none when the side is empty) as a number, and how many there
+    /// are; nil when a group is malformed or there are more than eight.
+    private static func groups(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (value: UInt128, count: Int)? {
+        if range.isEmpty { return (0, 0) }
+        var value: UInt128 = 0
+        var count = 0
+        var start = range.lowerBound
+        while true {
+            var end = start
+            while end < range.upperBound, bytes[end] != UInt8(ascii: ":") { end += 1 }
+            let isLast = end == range.upperBound
+            if isLast, bytes[start..<end].contains(UInt8(ascii: ".")) {
+                guard let v4 = ipv4(bytes, start..<end) else { return nil }
+                value = value << 32 | UInt128(v4)
+                count += 2
+            } else {
+                guard let group = number(bytes, start..<end, radix: 16, maximumLength: 4) else { return nil }
+                value = value << 16 | UInt128(group)
+                count += 1
+            }
+            guard count <= 8 else { return nil }
+            if isLast { return (value, count) }
+            start = end + 1
+        }
+    }
+
+    /// One to `maximumLength` bytes: an optional sign, then digits of `radix` (10 or 16). A minus
+    /// is allowed before zero only, as for `UInt32("-0")`.
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, radix: UInt32, maximumLength: Int) -> UInt32? {
+        guard !range.isEmpty, range.count <= maximumLength else { return nil }
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative || bytes[index] == UInt8(ascii: "+") { index += 1 }
+        guard index < range.upperBound else { return nil }
+        var value: UInt32 = 0
+        while index < range.upperBound {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt32(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = UInt32(byte - UInt8(ascii: "A")) + 10
+            default: return nil
+            }
+            value = value * radix + digit
+            index += 1
+        }
+        return negative && value != 0 ? nil : value
     }
 }
 
@@ -138,8 +206,8 @@ public struct AddressPrefix: Sendable, Hashable, CustomStringConvertible {
         if parts.count == 1 {
             mask = fullMask
         } else if let length = Int(parts[1]), parts[1].allSatisfy(\.isNumber) {
-            guard length >= 0 && length <= width else { return nil }
-            mask = length == 0 ? 0 : (fullMask << (width - length)) & fullMask
+            guard let lengthMask = AddressPrefix.mask(length: length, family: family) else { return nil }
+            mask = lengthMask
         } else if let dotted = IPAddress(String(parts[1])), dotted.family == address.family {
             mask = dotted.value
         } else {
@@ -156,6 +224,22 @@ public struct AddressPrefix: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    /// The addresses of `address/length`, nil when `length` is outside the family's width: the one
+    /// range of `AddressPrefix("ADDR/LEN")?.addresses`, without writing the text and reading it back.
+    public static func range(of address: IPAddress, length: Int) -> ClosedRange<UInt128>? {
+        guard let mask = mask(length: length, family: address.family) else { return nil }
+        let base = address.value & mask
+        return base...(base | ~mask & address.family.domain.upperBound)
+    }
+
+    /// The mask of a prefix `length` bits long, nil outside `0...bitWidth`.
+    private static func mask(length: Int, family: AddressFamily) -> UInt128? {
+        let width = family.bitWidth
+        guard length >= 0 && length <= width else { return nil }
+        let fullMask: UInt128 = width == 32 ? UInt128(UInt32.max) : UInt128.max
+        return length == 0 ? 0 : (fullMask << (width - length)) & fullMask
+    }
 
     /// The exact set for a non-contiguous mask, built from its trailing contiguous block.
     private static func nonContiguous(base: UInt128, mask: UInt128, fullMask: UInt128) -> AddressSet {
