@@ -60,7 +60,11 @@ public struct JSONParser {
         var parser = JSONParser(text)
         parser.recordedDepth = depth
         let value = try parser.document()
-        for (index, byte) in parser.bytes.enumerated() where byte == 0x0a { parser.positions.lineStarts.append(index + 1) }
+        var lineStarts = parser.positions.lineStarts
+        parser.bytes.withUnsafeBufferPointer { bytes in
+            for index in bytes.indices where bytes[index] == 0x0a { lineStarts.append(index + 1) }
+        }
+        parser.positions.lineStarts = lineStarts
         return (value, parser.positions)
     }
 
@@ -117,6 +121,7 @@ public struct JSONParser {
         let tracksPath = depth < recordedDepth
         position += 1
         var members: [(String, JSONValue)] = []
+        // Names are compared one by one while an object is small; a set is kept from the ninth member on.
         var names = Set<String>()
         skipBlanks()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
@@ -131,7 +136,14 @@ public struct JSONParser {
             if tracksPath { path.append(.member(key)) }
             let member = try value(depth: depth + 1)
             if tracksPath { path.removeLast() }
-            guard names.insert(key).inserted else { throw failure("duplicate member '\(key)'") }
+            let isDuplicate: Bool
+            if members.count < 8 {
+                isDuplicate = members.contains { $0.0 == key }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.0)) }
+                isDuplicate = !names.insert(key).inserted
+            }
+            guard !isDuplicate else { throw failure("duplicate member '\(key)'") }
             members.append((key, member))
             skipBlanks()
             guard position < bytes.count else { throw failure("unexpected end of input in an object") }
@@ -186,6 +198,19 @@ public struct JSONParser {
 
     private mutating func string() throws(JSONSyntaxError) -> String {
         position += 1
+        // Most strings hold no escape: their bytes are decoded at once. Others are read again below.
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[start..<position], as: UTF8.self)
+                position += 1
+                return text
+            }
+            if byte < 0x20 || byte == UInt8(ascii: "\\") { break }
+            position += 1
+        }
+        position = start
         var scalars = String.UnicodeScalarView()
         var runStart = position
         func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
