@@ -13,6 +13,14 @@ enum ElementReader {
     }
 
     static func read(_ raw: JSONNode, for field: Field) -> FieldValue? {
+        if case .address(_, let family) = field {
+            switch address(raw, family: family) {
+            case nil: return nil
+            case .anything: return .anything
+            case .range(let range): return .numbers(IntervalSet(range))
+            case .addresses(let set): return .numbers(set)
+            }
+        }
         let node = unwrap(raw)
         if node.string == "*" {
             if case .interfaceName = field { return .interface(InterfacePattern(name: "", isWildcard: true)) }
@@ -20,14 +28,9 @@ enum ElementReader {
         }
         if let (key, body) = node.tagged {
             switch key {
-            case "prefix":
-                guard case .address(_, let family) = field, let address = body["addr"]?.string, let length = body["len"]?.unsigned,
-                      let prefix = AddressPrefix("\(address)/\(length)"), prefix.family == family else { return nil }
-                return .numbers(prefix.addresses)
             case "range":
-                let bounds: [JSONNode]
-                if let items = body.items { bounds = items } else if let low = body["min"], let high = body["max"] { bounds = [low, high] } else { return nil }
-                guard bounds.count == 2, case .numbers(let low)? = read(bounds[0], for: field), case .numbers(let high)? = read(bounds[1], for: field),
+                guard let bounds = rangeBounds(body), bounds.count == 2,
+                      case .numbers(let low)? = read(bounds[0], for: field), case .numbers(let high)? = read(bounds[1], for: field),
                       let first = low.min, let last = high.ranges.last?.upperBound, first <= last else { return nil }
                 return .numbers(IntervalSet(first...last))
             case "|" where field == .tcpFlags:
@@ -37,9 +40,8 @@ enum ElementReader {
             }
         }
         switch field {
-        case .address(_, let family):
-            guard let text = node.string, let address = IPAddress(text), address.family == family else { return nil }
-            return .numbers(IntervalSet(value: address.value))
+        case .address:
+            return nil // read by `address(_:family:)` above
         case .port:
             if let number = node.unsigned, number <= 0xffff { return .numbers(IntervalSet(value: UInt128(number))) }
             if let name = node.string, let port = SymbolTables.services[name] { return .numbers(IntervalSet(value: UInt128(port))) }
@@ -89,6 +91,63 @@ enum ElementReader {
         case .opaque, .composite, .numgen:
             return nil
         }
+    }
+
+    /// What one element of an address field stands for.
+    enum AddressElement {
+        /// `*`: every address.
+        case anything
+        /// An address, prefix or range.
+        case range(ClosedRange<UInt128>)
+        /// The odd set a prefix whose address holds a mask stands for (`"addr": "::/ff00::ff%"`).
+        case addresses(AddressSet)
+
+        /// The lowest and highest address, as a range's bound; nil for `*`.
+        var bounds: ClosedRange<UInt128>? {
+            switch self {
+            case .anything: nil
+            case .range(let range): range
+            case .addresses(let set): set.min.flatMap { low in set.ranges.last.map { low...$0.upperBound } }
+            }
+        }
+    }
+
+    /// An address element of `family`, as `read(_:for:)` reads it for an address field, without
+    /// wrapping it in a set: a set of a million elements is gathered as ranges.
+    static func address(_ raw: JSONNode, family: AddressFamily) -> AddressElement? {
+        let node = unwrap(raw)
+        if let text = node.string {
+            if text == "*" { return .anything }
+            guard let address = IPAddress(text), address.family == family else { return nil }
+            return .range(address.value...address.value)
+        }
+        guard let (key, body) = node.tagged else { return nil }
+        switch key {
+        case "prefix":
+            guard let address = body["addr"]?.string, let length = body["len"]?.unsigned else { return nil }
+            guard !address.contains("/") else {
+                // The prefix text is then read back as nft's own `ADDR/LEN` syntax would be.
+                guard let prefix = AddressPrefix("\(address)/\(length)"), prefix.family == family else { return nil }
+                return .addresses(prefix.addresses)
+            }
+            guard let address = IPAddress(address), address.family == family, length <= UInt64(family.bitWidth),
+                  let range = AddressPrefix.range(of: address, length: Int(length)) else { return nil }
+            return .range(range)
+        case "range":
+            guard let bounds = rangeBounds(body), bounds.count == 2,
+                  let low = address(bounds[0], family: family)?.bounds, let high = address(bounds[1], family: family)?.bounds,
+                  low.lowerBound <= high.upperBound else { return nil }
+            return .range(low.lowerBound...high.upperBound)
+        default:
+            return nil
+        }
+    }
+
+    /// A range's bounds: an array (`[low, high]`, whose length the caller checks) or `min` and `max`.
+    private static func rangeBounds(_ body: JSONNode) -> JSONNodeItems? {
+        if let items = body.items { return items }
+        guard let low = body["min"], let high = body["max"] else { return nil }
+        return [low, high]
     }
 
     private static func byte(_ node: JSONNode, names: [String: UInt8]) -> FieldValue? {

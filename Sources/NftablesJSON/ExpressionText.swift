@@ -13,7 +13,7 @@ enum ExpressionText {
             switch key {
             case "set":
                 let elements = body.itemsOrSingle
-                let shown = elements.count > 16 ? Array(elements.prefix(16)) : elements
+                let shown = elements.prefix(16)
                 let more = elements.count > 16 ? ", … (\(elements.count) elements)" : ""
                 return "{ " + shown.map { element in
                     if let pair = element.items, pair.count == 2 { return render(pair[0]) + " : " + render(pair[1]) }

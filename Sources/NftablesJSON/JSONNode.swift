@@ -6,21 +6,44 @@ import JSONDocuments
 /// `context` is the nftables object being read (`table inet filter chain input handle 12`); it
 /// is carried to the values inside so that errors name both the object and the JSON path.
 struct JSONNode: Sendable {
+    /// The last step of a path, written out only when the path is asked for.
+    enum Step: Sendable {
+        case member(String)
+        case item(Int)
+    }
+
     let value: JSONValue
-    /// A JSONPath-like address from the document root: `nftables[5].rule.expr[2].match.right`.
-    let path: String
+    /// The path of the node this one was reached from (the whole path when `step` is nil).
+    private let base: String
+    private let step: Step?
     let source: String
     var context: String?
 
     init(_ value: JSONValue, path: String, source: String, context: String? = nil) {
+        self.init(value, base: path, step: nil, source: source, context: context)
+    }
+
+    /// The node one `step` below the node at `base`.
+    init(_ value: JSONValue, base: String, step: Step?, source: String, context: String?) {
         self.value = value
-        self.path = path
+        self.base = base
+        self.step = step
         self.source = source
         self.context = context
     }
 
+    /// A JSONPath-like address from the document root: `nftables[5].rule.expr[2].match.right`.
+    /// Written on demand: most nodes (a set's elements) are read without ever being named.
+    var path: String {
+        switch step {
+        case nil: base
+        case .member(let key): "\(base).\(key)"
+        case .item(let index): "\(base)[\(index)]"
+        }
+    }
+
     /// The same node seen from inside an nftables object.
-    func within(_ context: String) -> JSONNode { JSONNode(value, path: path, source: source, context: context) }
+    func within(_ context: String) -> JSONNode { JSONNode(value, base: base, step: step, source: source, context: context) }
 
     /// Where this node is, for errors and diagnostics.
     var location: SourceLocation {
@@ -33,7 +56,7 @@ struct JSONNode: Sendable {
 
     subscript(key: String) -> JSONNode? {
         guard let member = value[key] else { return nil }
-        return JSONNode(member, path: "\(path).\(key)", source: source, context: context)
+        return JSONNode(member, base: path, step: .member(key), source: source, context: context)
     }
 
     /// A member that must be present.
@@ -82,18 +105,18 @@ struct JSONNode: Sendable {
 
     // MARK: Arrays
 
-    var items: [JSONNode]? {
+    var items: JSONNodeItems? {
         guard case .array(let values) = value else { return nil }
-        return values.indices.map { JSONNode(values[$0], path: "\(path)[\($0)]", source: source, context: context) }
+        return JSONNodeItems(values, of: self)
     }
 
-    func requireItems() throws(NftablesJSONError) -> [JSONNode] {
+    func requireItems() throws(NftablesJSONError) -> JSONNodeItems {
         guard let items else { throw error("expected an array, found \(value.kindName)") }
         return items
     }
 
     /// An array, or a single value standing for a one-element array (older nft writes both).
-    var itemsOrSingle: [JSONNode] { items ?? [self] }
+    var itemsOrSingle: JSONNodeItems { items ?? [self] }
 
     /// Compact JSON text of the value, for messages about constructs that are not modelled.
     var compactText: String { JSONNode.render(value) }
@@ -107,6 +130,45 @@ struct JSONNode: Sendable {
         case .array(let values): return "[" + values.map(render).joined(separator: ",") + "]"
         case .object(let members):
             return "{" + members.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":" + render($0.1) }.joined(separator: ",") + "}"
+        }
+    }
+}
+
+/// Nodes in order: an array's items, each made a node only when read, so that the million
+/// elements of a set are walked without a million paths being written; or nodes already made.
+struct JSONNodeItems: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
+    private enum Storage: Sendable {
+        /// An array's values, with what each item's node shares: its parent's path, source and context.
+        case items([JSONValue], parentPath: String, source: String, context: String?)
+        case nodes([JSONNode])
+    }
+
+    private let storage: Storage
+
+    /// The items of `array`, whose value is `values`.
+    init(_ values: [JSONValue], of array: JSONNode) {
+        storage = .items(values, parentPath: array.path, source: array.source, context: array.context)
+    }
+
+    init(_ nodes: [JSONNode]) { storage = .nodes(nodes) }
+
+    init(arrayLiteral nodes: JSONNode...) { self.init(nodes) }
+
+    var startIndex: Int { 0 }
+
+    var endIndex: Int {
+        switch storage {
+        case .items(let values, _, _, _): values.count
+        case .nodes(let nodes): nodes.count
+        }
+    }
+
+    subscript(index: Int) -> JSONNode {
+        switch storage {
+        case .items(let values, let parentPath, let source, let context):
+            JSONNode(values[index], base: parentPath, step: .item(index), source: source, context: context)
+        case .nodes(let nodes):
+            nodes[index]
         }
     }
 }

@@ -8,7 +8,7 @@ struct MatchReader {
     let sets: [String: NamedSet]
 
     /// The right-hand side as a list of elements, and whether it was a set (lookup) rather than a value.
-    private func elements(_ right: JSONNode) throws(NftablesJSONError) -> (elements: [JSONNode], isSet: Bool, dynamic: String?) {
+    private func elements(_ right: JSONNode) throws(NftablesJSONError) -> (elements: JSONNodeItems, isSet: Bool, dynamic: String?) {
         if let text = right.string, text.hasPrefix("@") {
             let name = String(text.dropFirst())
             guard let set = sets[name] else { throw right.error("unknown set '\(name)'") }
@@ -74,11 +74,16 @@ struct MatchReader {
     }
 
     /// The condition for a single selector, or nil when the values cannot be modelled.
-    func condition(_ selector: Selector, items: [JSONNode], op: String, isSet: Bool, text: String) -> Match? {
+    func condition(_ selector: Selector, items: JSONNodeItems, op: String, isSet: Bool, text: String) -> Match? {
         var values: [FieldValue] = []
-        for item in items {
-            guard let value = ElementReader.read(item, for: selector.field) else { return nil }
-            values.append(value)
+        if case .address(_, let family) = selector.field, op == "==" || op == "in" || op == "!=" {
+            guard let value = MatchReader.addresses(items, family: family) else { return nil }
+            values = [value]
+        } else {
+            for item in items {
+                guard let value = ElementReader.read(item, for: selector.field) else { return nil }
+                values.append(value)
+            }
         }
         switch op {
         case "==", "in":
@@ -101,6 +106,24 @@ struct MatchReader {
         default:
             return nil
         }
+    }
+
+    /// Address elements as one value: the condition unites its values anyway, so a blocklist of a
+    /// million addresses is handed on as one set of ranges, sorted once, instead of a million
+    /// values. `*` among them is every address; nil when an element is not an address of `family`.
+    static func addresses(_ items: JSONNodeItems, family: AddressFamily) -> FieldValue? {
+        var ranges: [ClosedRange<UInt128>] = []
+        ranges.reserveCapacity(items.count)
+        var anything = false
+        for item in items {
+            switch ElementReader.address(item, family: family) {
+            case nil: return nil
+            case .anything: anything = true
+            case .range(let range): ranges.append(range)
+            case .addresses(let set): ranges += set.ranges
+            }
+        }
+        return anything ? .anything : .numbers(AddressSet(ranges: ranges))
     }
 
     /// One element of a concatenated set as a conjunction of component conditions.

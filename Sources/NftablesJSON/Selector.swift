@@ -94,7 +94,7 @@ struct SelectorReader {
     static func statusBits(_ node: JSONNode) -> UInt32? {
         if let number = node.unsigned { return number <= UInt64(UInt32.max) ? UInt32(number) : nil }
         if let name = node.string { return SymbolTables.connectionStatusBits[name] }
-        var operands: [JSONNode] = []
+        var operands: JSONNodeItems = []
         if let items = node.items { operands = items } else if let (key, body) = node.tagged, key == "|", let items = body.items { operands = items } else { return nil }
         var bits: UInt32 = 0
         for operand in operands {

@@ -25,7 +25,7 @@ enum JSONThrottles {
     /// A `meter` or dynamic-set update (`set`/`map` with `stmt`) whose per-element statements are
     /// rate limits, quotas or connection counts: it goes on only when every one of them does.
     /// Counters change nothing; any other statement leaves it unmodelled (nil).
-    static func meter(_ statements: [JSONNode]) -> Throttle? {
+    static func meter(_ statements: JSONNodeItems) -> Throttle? {
         var within = true
         var limited = false
         for statement in statements {
