@@ -30,12 +30,16 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     /// IPv6 zone (`fe80::1%eth0`) is ignored.
     public init?(_ text: String) {
         var text = text
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            guard let address = text.withUTF8(IPAddress.parseASCII) else { return nil }
+        var isASCII = true
+        let address = text.withUTF8 { bytes in
+            isASCII = bytes.allSatisfy { $0 < 0x80 }
+            return isASCII ? IPAddress.parseASCII(bytes) : nil
+        }
+        if let address {
             self = address
         } else {
             // Only an IPv6 zone may hold other characters; grapheme clusters decide where it starts.
-            guard text.contains(":"), let value = IPAddress.parseIPv6(text) else { return nil }
+            guard !isASCII, text.contains(":"), let value = IPAddress.parseIPv6(text) else { return nil }
             self.init(family: .ipv6, value: value)
         }
     }

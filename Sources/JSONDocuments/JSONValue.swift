@@ -2,7 +2,7 @@
 ///
 /// Objects keep their members in order, so written documents read in a stable, documented order;
 /// numbers keep their text, so 32-bit marks and 64-bit counters are read without rounding.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(String)

@@ -116,11 +116,7 @@ enum ElementReader {
     /// wrapping it in a set: a set of a million elements is gathered as ranges.
     static func address(_ raw: JSONNode, family: AddressFamily) -> AddressElement? {
         let node = unwrap(raw)
-        if let text = node.string {
-            if text == "*" { return .anything }
-            guard let address = IPAddress(text), address.family == family else { return nil }
-            return .range(address.value...address.value)
-        }
+        if let text = node.string { return address(text, family: family) }
         guard let (key, body) = node.tagged else { return nil }
         switch key {
         case "prefix":
@@ -141,6 +137,13 @@ enum ElementReader {
         default:
             return nil
         }
+    }
+
+    /// An address element written as a string: an address of `family`, or `*`.
+    static func address(_ text: String, family: AddressFamily) -> AddressElement? {
+        if text == "*" { return .anything }
+        guard let address = IPAddress(text), address.family == family else { return nil }
+        return .range(address.value...address.value)
     }
 
     /// A range's bounds: an array (`[low, high]`, whose length the caller checks) or `min` and `max`.

@@ -163,6 +163,14 @@ struct JSONNodeItems: RandomAccessCollection, ExpressibleByArrayLiteral, Sendabl
         }
     }
 
+    /// The value of the item at `index`, without making its node.
+    func value(at index: Int) -> JSONValue {
+        switch storage {
+        case .items(let values, _, _, _): values[index]
+        case .nodes(let nodes): nodes[index].value
+        }
+    }
+
     subscript(index: Int) -> JSONNode {
         switch storage {
         case .items(let values, let parentPath, let source, let context):

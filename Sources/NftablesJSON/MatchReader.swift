@@ -115,8 +115,14 @@ struct MatchReader {
         var ranges: [ClosedRange<UInt128>] = []
         ranges.reserveCapacity(items.count)
         var anything = false
-        for item in items {
-            switch ElementReader.address(item, family: family) {
+        for index in items.indices {
+            // Most elements are plain strings: read without making their nodes.
+            let element = if case .string(let text) = items.value(at: index) {
+                ElementReader.address(text, family: family)
+            } else {
+                ElementReader.address(items[index], family: family)
+            }
+            switch element {
             case nil: return nil
             case .anything: anything = true
             case .range(let range): ranges.append(range)
