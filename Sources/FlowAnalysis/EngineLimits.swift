@@ -20,7 +20,7 @@ public enum EngineLimits {
     public static let answersPerBox = 16
     /// Mark values the analysis lists to decide masks too irregular to cut as ranges.
     public static let markValues = 256
-    /// Runs of at least this many deciding rules are split in one pass (`RunPolicy.standard`).
+    /// Runs of rules matching at least this many boxes are split in one pass (`RunPolicy.standard`).
     static let partitionedRun = 16
     /// ... when the fragments times the run's boxes reach this many.
     static let partitionedWork = 64

@@ -282,13 +282,14 @@ public struct PathEngine: Sendable {
     /// Which runs of rules the engine splits among in one pass. The answers are the same either way
     /// (the tests compare them); only the cost differs.
     public struct RunPolicy: Sendable {
-        /// Runs with fewer deciding rules go rule by rule, where they cost no more.
+        /// Runs matching fewer boxes go rule by rule, where they cost no more. One rule can be a run
+        /// of its own: a set of ten thousand address and port pairs matches ten thousand boxes.
         public var minimumRun: Int
         /// Below this many fragment-and-box pairs a run goes rule by rule too.
         public var minimumWork: Int
 
         public static let standard = RunPolicy(minimumRun: EngineLimits.partitionedRun, minimumWork: EngineLimits.partitionedWork)
-        /// Every run of two rules or more: for tests that compare both ways.
+        /// Every run of two boxes or more: for tests that compare both ways.
         public static let everyRun = RunPolicy(minimumRun: 2, minimumWork: 0)
         public static let ruleByRule = RunPolicy(minimumRun: Int.max, minimumWork: Int.max)
     }
@@ -302,7 +303,7 @@ public struct PathEngine: Sendable {
         var partition: FirstMatchPartition
     }
 
-    /// Runs of at least `FirstMatchPartition.minimumRun` deciding rules, by first rule.
+    /// Runs of rules matching at least `runPolicy.minimumRun` boxes, by first rule.
     private func ruleRuns(_ chainIndex: Int, frame: Frame) -> [Int: RuleRun] {
         let key = RunCache.Key(table: frame.table, chain: chainIndex, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
         if let known = runCache.runs(key) { return known }
@@ -312,7 +313,6 @@ public struct PathEngine: Sendable {
         while start < rules.count {
             var end = start
             var boxes: [PacketBox] = [], owners: [Int] = []
-            var deciding = 0
             scan: while end < rules.count {
                 let rule = rules[end]
                 let position = RulePosition(table: frame.table, chain: chainIndex, rule: end)
@@ -331,10 +331,9 @@ public struct PathEngine: Sendable {
                 guard ruleBoxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) else { break scan }
                 boxes += ruleBoxes
                 owners += Array(repeating: end, count: ruleBoxes.count)
-                if !ruleBoxes.isEmpty { deciding += 1 }
                 end += 1
             }
-            if deciding >= runPolicy.minimumRun {
+            if boxes.count >= runPolicy.minimumRun {
                 runs[start] = RuleRun(end: end, partition: FirstMatchPartition(boxes: boxes, owners: owners))
             }
             start = Swift.max(end, start + 1)
