@@ -534,20 +534,9 @@ public struct PathEngine: Sendable {
                 result.append(fragment)
                 continue
             }
-            var remaining = [fragment.box]
-            for box in met {
-                var next: [PacketBox] = []
-                for part in remaining {
-                    if let inside = part.intersection(box) {
-                        result.append(Fragment(box: inside, decisions: fragment.decisions, throttles: fragment.throttles + new))
-                        next += part.subtracting(box)
-                    } else {
-                        next.append(part)
-                    }
-                }
-                remaining = next
-            }
-            result += remaining.map { fragment.with($0) }
+            let parts = PathEngine.split([fragment], by: met)
+            result += parts.matched.map { Fragment(box: $0.box, decisions: fragment.decisions, throttles: fragment.throttles + new) }
+            result += parts.rest
         }
         return result
     }
