@@ -89,20 +89,27 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         }
     }
 
-    /// Hashes the number of ranges and the outer ones only: a set of a million ranges (a blocklist)
-    /// hashes as fast as one range, and equal sets still hash alike.
+    /// Hashes the number of ranges and at most `hashedRanges` of them, spread evenly: a set of a
+    /// million ranges (a blocklist) hashes as fast as one range, and equal sets still hash alike.
+    /// Sets that differ in an inner range (the rest of a blocklist around each address) mostly
+    /// hash apart, which keeps grouping by hash linear.
     @inlinable
     public func hash(into hasher: inout Hasher) {
         withRanges { ranges in
             hasher.combine(ranges.count)
-            if let first = ranges.first, let last = ranges.last {
-                hasher.combine(first.lowerBound)
-                hasher.combine(first.upperBound)
-                hasher.combine(last.lowerBound)
-                hasher.combine(last.upperBound)
+            let step = Swift.max(1, ranges.count / IntervalSet.hashedRanges)
+            var index = 0
+            while index < ranges.count {
+                hasher.combine(ranges[index].lowerBound)
+                hasher.combine(ranges[index].upperBound)
+                index += step
             }
+            if let last = ranges.last { hasher.combine(last.upperBound) }
         }
     }
+
+    /// Ranges a hash reads at most (about).
+    @usableFromInline static var hashedRanges: Int { 16 }
 
     @inlinable
     public func isFull(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> Bool {

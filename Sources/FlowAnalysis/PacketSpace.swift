@@ -152,6 +152,17 @@ public struct PacketBox: Sendable, Hashable {
         return pieces
     }
 
+    /// Whether every packet of `other` is in this box, for every answer `other` allows.
+    public func contains(_ other: PacketBox) -> Bool {
+        other.layer4Protocol.isSubset(of: layer4Protocol) && other.destinationPort.isSubset(of: destinationPort)
+            && other.destination.isSubset(of: destination) && other.source.isSubset(of: source)
+            && other.sourcePort.isSubset(of: sourcePort) && other.icmpType.isSubset(of: icmpType)
+            && other.tcpFlags.isSubset(of: tcpFlags) && other.inInterface.isSubset(of: inInterface)
+            && other.outInterface.isSubset(of: outInterface) && other.state.isSubset(of: state)
+            && other.mark.isSubset(of: mark) && other.connectionMark.isSubset(of: connectionMark)
+            && other.translation.isSubset(of: translation) && unknowns.allSatisfy { other.unknowns.contains($0) }
+    }
+
     /// The same packets whatever the unknown conditions answer.
     public var withoutUnknowns: PacketBox {
         var box = self
@@ -236,6 +247,8 @@ public struct PacketSpace: Sendable, Hashable {
             // What no merge changes, read once per round: every field but the mergeable ones.
             var rests = current.map { box in fields.reduce(box) { $1.blank($0) } }
             var restHashes = rests.map(\.hashValue)
+            // Each box's hash of each mergeable field, read once per round and again only for merged boxes.
+            var fieldHashes = current.map { box in fields.map { $0.hash(box) } }
             for (fieldIndex, field) in fields.enumerated() {
                 // Boxes are grouped by a hash of every other field, made of per-field hashes (no
                 // box is copied or hashed whole per field) and compared field by field on a
@@ -247,7 +260,7 @@ public struct PacketSpace: Sendable, Hashable {
                 for (index, box) in current.enumerated() {
                     var hasher = Hasher()
                     hasher.combine(restHashes[index])
-                    for (otherIndex, other) in fields.enumerated() where otherIndex != fieldIndex { hasher.combine(other.hash(box)) }
+                    for (otherIndex, hash) in fieldHashes[index].enumerated() where otherIndex != fieldIndex { hasher.combine(hash) }
                     let key = hasher.finalize()
                     let match = groups[key]?.first { group in
                         let leader = leaders[group]
@@ -264,6 +277,11 @@ public struct PacketSpace: Sendable, Hashable {
                     }
                 }
                 current = members.map { $0.count == 1 ? $0[0] : field.mergeAll($0) }
+                fieldHashes = leaders.indices.map { group in
+                    var hashes = fieldHashes[leaders[group]]
+                    if members[group].count > 1 { hashes[fieldIndex] = field.hash(current[group]) }
+                    return hashes
+                }
                 rests = leaders.map { rests[$0] }
                 restHashes = leaders.map { restHashes[$0] }
             }
