@@ -24,4 +24,7 @@ public enum EngineLimits {
     static let partitionedRun = 16
     /// ... when the fragments times the run's boxes reach this many.
     static let partitionedWork = 64
+    /// Runs of at least this many boxes try two orders of fields and keep the one that cuts them
+    /// into fewer pieces (`FirstMatchPartition`).
+    static let partitionTrials = 64
 }

@@ -16,25 +16,81 @@ struct FirstMatchPartition: Sendable {
     /// The run's boxes in rule order, and the rule (its place in the run) each came from.
     let boxes: [PacketBox]
     let owners: [Int]
-    /// Each box's values on each field of `PartitionDimension.all`, read once.
-    private let values: [[AddressSet]]
+    /// The fields in the order this run cuts them, with each box's values on them read once.
+    private let layout: Layout
+    /// The boxes by their values on the field that leaves the fewest rules in each piece
+    /// (`PartitionDimension.crowding`), so that a box being split meets only the rules that can
+    /// match it (one ban of ten thousand, one service of thousands).
+    private let indexedField: Int
+    private let index: OverlapIndex
 
+    private struct Layout {
+        var dimensions: [PartitionDimension]
+        var values: [[AddressSet]]
+
+        init(order: [Int], standard: [[AddressSet]]) {
+            let all = PartitionDimension.all
+            dimensions = order.map { all[$0] }
+            values = standard.map { row in order.map { row[$0] } }
+        }
+    }
+
+    /// Builds the run's decision tree. The order of fields decides how many pieces it has: a
+    /// blocklist of source and port pairs ahead of a verdict map on sources, cut by port first,
+    /// gives every port a piece for every zone of the map; kube-proxy's services, cut by address
+    /// first, leave every address its rest of ports. So for a large run two orders are tried on
+    /// the run's own hull and the one with fewer pieces kept: fewest distinct values first, and
+    /// least crowded first. Equal fields keep the order of `PartitionDimension.all`.
     init(boxes: [PacketBox], owners: [Int]) {
         self.boxes = boxes
         self.owners = owners
-        values = boxes.map { box in PartitionDimension.all.map { $0.values(box) } }
+        let all = PartitionDimension.all
+        let standard = boxes.map { box in all.map { $0.values(box) } }
+        let distinct = all.indices.map { field in Set(standard.map { $0[field] }).count }
+        let crowding = all.indices.map { field in distinct[field] > 1 ? PartitionDimension.crowding(standard.map { $0[field] }) : 0 }
+        // Fields every box holds alike come first either way: they cut only what no rule matches.
+        let alike = all.indices.filter { distinct[$0] <= 1 }
+        let varied = all.indices.filter { distinct[$0] > 1 }
+        let byCrowding = alike + varied.sorted { (crowding[$0], $0) < (crowding[$1], $1) }
+        let byDistinct = alike + varied.sorted { (distinct[$0], $0) < (distinct[$1], $1) }
+        let indexed = byCrowding.dropFirst(alike.count).first ?? 0
+        indexedField = indexed
+        index = OverlapIndex(standard.map { $0[indexed] })
+        var layout = Layout(order: byDistinct, standard: standard)
+        if byCrowding != byDistinct && boxes.count >= EngineLimits.partitionTrials {
+            var hull = boxes[0]
+            for field in all.indices { all[field].assign(&hull, AddressSet(ranges: standard.flatMap { $0[field].ranges })) }
+            let other = Layout(order: byCrowding, standard: standard)
+            func pieces(_ layout: Layout, limit: Int) -> Int {
+                let parts = FirstMatchPartition.split(hull, layout: layout, owners: owners, candidates: Array(boxes.indices), limit: limit)
+                return parts.matched.count + parts.rest.count
+            }
+            // The second trial stops once it has more pieces than the first: a bad order is never built whole.
+            let crowded = pieces(other, limit: Int.max)
+            if pieces(layout, limit: crowded) > crowded { layout = other }
+        }
+        self.layout = layout
     }
 
     /// Each rule's part of `box` (by its place in the run, in leaf order) and the part no rule matches.
     func split(_ box: PacketBox) -> (matched: [(owner: Int, box: PacketBox)], rest: [PacketBox]) {
+        let meeting = index.overlapping(PartitionDimension.all[indexedField].values(box))
+        return FirstMatchPartition.split(box, layout: layout, owners: owners, candidates: meeting)
+    }
+
+    /// Splits `box` among the boxes of `candidates` (ascending; every box that may meet it) laid out by `layout`.
+    /// Stops early once it has more than `limit` pieces.
+    private static func split(_ box: PacketBox, layout: Layout, owners: [Int], candidates meeting: [Int], limit: Int = Int.max)
+        -> (matched: [(owner: Int, box: PacketBox)], rest: [PacketBox]) {
         var matched: [(owner: Int, box: PacketBox)] = []
         var rest: [PacketBox] = []
-        let dimensions = PartitionDimension.all
+        let dimensions = layout.dimensions
         let target = dimensions.map { $0.values(box) }
         // Rules that meet the box at all, and from which field on each holds the box entirely.
         var candidates: [Int] = []
         var coverFrom: [Int: Int] = [:]
-        for (index, values) in values.enumerated() {
+        for index in meeting {
+            let values = layout.values[index]
             guard zip(values, target).allSatisfy({ $0.overlaps($1) }) else { continue }
             var from = dimensions.count
             while from > 0 && target[from - 1].isSubset(of: values[from - 1]) { from -= 1 }
@@ -45,6 +101,7 @@ struct FirstMatchPartition: Sendable {
 
         /// Refines `region` (fields before `field` already cut) among `candidates`, in rule order.
         func refine(_ region: PacketBox, field: Int, candidates: [Int]) {
+            if matched.count + rest.count > limit { return }
             guard let first = candidates.first else {
                 rest.append(region)
                 return
@@ -58,7 +115,7 @@ struct FirstMatchPartition: Sendable {
             var whole: [Int] = []
             var events: [(at: UInt128, starts: Bool, index: Int)] = []
             for candidate in candidates {
-                let value = values[candidate][field]
+                let value = layout.values[candidate][field]
                 if current.isSubset(of: value) {
                     whole.append(candidate)
                     continue
@@ -112,9 +169,11 @@ struct PartitionDimension: Sendable {
     var values: @Sendable (PacketBox) -> AddressSet
     var assign: @Sendable (inout PacketBox, AddressSet) -> Void
 
-    /// The fields rules match on, in the order the partition cuts them.
+    /// The fields rules match on. A run cuts them fewest distinct values first; between equals, in
+    /// this order: addresses before ports, since chains dispatch on addresses (zones, verdict maps
+    /// on sources) and test ports later.
     static let all: [PartitionDimension] = [
-        integers(\.layer4Protocol), integers(\.destinationPort), addresses(\.destination), addresses(\.source),
+        integers(\.layer4Protocol), addresses(\.source), addresses(\.destination), integers(\.destinationPort),
         integers(\.sourcePort), integers(\.icmpType), integers(\.tcpFlags),
         PartitionDimension(values: { indexRanges($0.inInterface.indices) },
                            assign: { box, set in box.inInterface = box.inInterface.keeping(set.ranges) }),
@@ -139,6 +198,30 @@ struct PartitionDimension: Sendable {
 
     static func indexRanges(_ indices: [Int]) -> AddressSet {
         AddressSet(ranges: indices.map { UInt128($0)...UInt128($0) })
+    }
+
+    /// How crowded the pieces are when a field is cut at every end of `values`: the sum, over the
+    /// pieces, of the square of the number of values holding each. One rule per piece scores the
+    /// number of rules; every rule in one piece scores its square.
+    static func crowding(_ values: [AddressSet]) -> Double {
+        var events: [(at: UInt128, change: Int)] = []
+        for value in values {
+            for range in value.ranges {
+                events.append((range.lowerBound, 1))
+                if range.upperBound != UInt128.max { events.append((range.upperBound + 1, -1)) }
+            }
+        }
+        events.sort { $0.at < $1.at }
+        var total = 0.0, active = 0, index = 0
+        while index < events.count {
+            let at = events[index].at
+            while index < events.count && events[index].at == at {
+                active += events[index].change
+                index += 1
+            }
+            total += Double(active) * Double(active)
+        }
+        return total
     }
 
     /// Two ascending lists of rule boxes as one.
