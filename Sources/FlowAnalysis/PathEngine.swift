@@ -10,6 +10,7 @@ public struct PathEngine: Sendable {
     public let context: AnalysisContext
     private let matchSpace: MatchSpaceBox
     private let runCache = RunCache()
+    private let chainEndings: ChainEndings
 
     /// A diagnostic the engine raised while running (a jump loop, a missing chain).
     public private(set) var diagnostics: [Diagnostic] = []
@@ -21,7 +22,9 @@ public struct PathEngine: Sendable {
         self.index = index
         self.context = context
         self.runPolicy = runPolicy
-        self.matchSpace = MatchSpaceBox(MatchSpace(context: context, index: index))
+        let matchSpace = MatchSpaceBox(MatchSpace(context: context, index: index))
+        self.matchSpace = matchSpace
+        chainEndings = ChainEndings(index: index, context: context, matchSpace: matchSpace)
     }
 
     /// Packets entering the host from a network (`.input`/`.forward` decided by routing) or created by it (`.output`).
@@ -295,8 +298,8 @@ public struct PathEngine: Sendable {
     }
 
     /// A run of consecutive rules that `FirstMatchPartition` splits among in one pass: rules that
-    /// accept, drop, return or go to a chain (or only log and count), decided without unknown
-    /// answers or throttles.
+    /// accept, drop, return, go to a chain or jump to one that ends every packet it is given (or
+    /// only log and count), decided without unknown answers or throttles.
     struct RuleRun: Sendable {
         /// The rule after the run.
         var end: Int
@@ -320,15 +323,22 @@ public struct PathEngine: Sendable {
                 case .continue, .none:
                     end += 1
                     continue scan
-                case .verdict, .return, .goto:
+                case .verdict, .return, .goto, .jump:
                     break
                 default:
-                    // A jump brings packets back to the later rules: the run ends before it.
                     break scan
                 }
                 guard DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context).isEmpty else { break scan }
                 let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
                 guard ruleBoxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) else { break scan }
+                if case .jump(let name) = rule.action {
+                    // A jump that may bring packets back to the later rules ends the run; one whose
+                    // chain ends every packet it is given acts as a verdict.
+                    guard let target = index.chainIndex(table: frame.table, named: name),
+                          ruleBoxes.allSatisfy({ chainEndings.endsEveryPacket(chain: target, of: $0, table: frame.table, hook: frame.hook,
+                                                                              beforeConntrack: frame.beforeConntrack) })
+                    else { break scan }
+                }
                 boxes += ruleBoxes
                 owners += Array(repeating: end, count: ruleBoxes.count)
                 end += 1
@@ -421,12 +431,16 @@ public struct PathEngine: Sendable {
                 result.dropped += matched.map { $0.adding(decision(.drop)) }
                 return []
             }
-            let inner = runChain(target, matched, frame: &frame, depth: depth + 1)
+            // The parts a rule matched may be split finer than the chain needs (the rest of a
+            // blocklist, one box per address, cut down to one zone's sources): merged first.
+            // Exactly: no unknown answer is loosened on the way in.
+            let entering = matched.count > EngineLimits.pendingBeforeMerge ? PathEngine.coalesce(matched, widening: false) : matched
+            let inner = runChain(target, entering, frame: &frame, depth: depth + 1)
             result.accepted += inner.accepted
             result.dropped += inner.dropped
             // What came back is merged only when the chain multiplied it: fragments that came back as they
             // went in (a chain that matched none of them) are merged already.
-            let back = inner.returned.count > EngineLimits.returnedBeforeMerge && inner.returned.count > matched.count ? PathEngine.coalesce(inner.returned) : inner.returned
+            let back = inner.returned.count > EngineLimits.returnedBeforeMerge && inner.returned.count > entering.count ? PathEngine.coalesce(inner.returned) : inner.returned
             if case .goto = rule.action {
                 result.returned += back
                 return []
@@ -556,7 +570,8 @@ public struct PathEngine: Sendable {
     /// Boxes with the same packets that differ only in their unknown answers are kept apart up
     /// to `answerVariants`; beyond that they are merged on the answers they share (widening),
     /// which keeps chains of hundreds of unmodelled matches linear instead of exponential.
-    static func coalesce(_ fragments: [Fragment], answerVariants: Int = EngineLimits.answerVariants) -> [Fragment] {
+    /// Without `widening`, only boxes with the same answers merge.
+    static func coalesce(_ fragments: [Fragment], answerVariants: Int = EngineLimits.answerVariants, widening: Bool = true) -> [Fragment] {
         if fragments.count < 2 { return fragments }
         struct History: Hashable {
             var decisions: [Decision]
@@ -574,8 +589,8 @@ public struct PathEngine: Sendable {
         return order.flatMap { history -> [Fragment] in
             let members = byHistory[history]!
             if members.count == 1 { return [Fragment(box: members[0], decisions: history.decisions, throttles: history.throttles)] }
-            var boxes = widen(members, answerVariants: answerVariants).coalesced().boxes
-            if boxes.count > EngineLimits.boxesBeforeForgetting {
+            var boxes = widening ? widen(members, answerVariants: answerVariants).coalesced().boxes : PacketSpace(members).coalesced().boxes
+            if widening && boxes.count > EngineLimits.boxesBeforeForgetting {
                 // Still too many: forget every unknown answer, so boxes split only by them can merge.
                 boxes = PacketSpace(boxes.map { box in
                     var loose = box.withoutUnknowns
