@@ -37,6 +37,8 @@ public struct Decision: Sendable, Hashable {
         let verdict: Verdict
         let chainLocation: SourceLocation
         let isNatTable: Bool
+        /// Where the verdict was taken, hashed once.
+        let placeHash: Int
 
         init(hook: Hook, table: String, baseChain: String, chain: String, rule: Rule?, position: RulePosition?, verdict: Verdict,
              chainLocation: SourceLocation, isNatTable: Bool) {
@@ -49,6 +51,13 @@ public struct Decision: Sendable, Hashable {
             self.verdict = verdict
             self.chainLocation = chainLocation
             self.isNatTable = isNatTable
+            var hasher = Hasher()
+            hasher.combine(hook)
+            hasher.combine(table)
+            hasher.combine(baseChain)
+            hasher.combine(position)
+            hasher.combine(verdict)
+            placeHash = hasher.finalize()
         }
     }
 
@@ -81,14 +90,10 @@ public struct Decision: Sendable, Hashable {
             && lhs.chainLocation == rhs.chainLocation && lhs.rule == rhs.rule
     }
 
-    /// Hashes where the verdict was taken, not the rule's whole text: histories of thousands of
-    /// fragments are grouped by their decisions. Equal decisions still hash alike.
+    /// Hashes where the verdict was taken (hashed once per decision), not the rule's whole text:
+    /// histories of thousands of fragments are grouped by their decisions. Equal decisions still hash alike.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(hook)
-        hasher.combine(table)
-        hasher.combine(baseChain)
-        hasher.combine(position)
-        hasher.combine(verdict)
+        hasher.combine(fields.placeHash)
     }
 
     /// What decides a packet whose path has no base chain at all: the kernel accepts it.

@@ -46,7 +46,9 @@ struct FirstMatchPartition: Sendable {
         self.owners = owners
         let all = PartitionDimension.all
         let standard = boxes.map { box in all.map { $0.values(box) } }
-        let distinct = all.indices.map { field in Set(standard.map { $0[field] }).count }
+        let distinct = all.indices.map { field in
+            standard.allSatisfy { $0[field] == standard[0][field] } ? 1 : Set(standard.map { $0[field] }).count
+        }
         let crowding = all.indices.map { field in distinct[field] > 1 ? PartitionDimension.crowding(standard.map { $0[field] }) : 0 }
         // Fields every box holds alike come first either way: they cut only what no rule matches.
         let alike = all.indices.filter { distinct[$0] <= 1 }

@@ -240,15 +240,15 @@ public struct PacketSpace: Sendable, Hashable {
         var current = boxes.filter { seen.insert($0).inserted }
         var changed = true
         var rounds = 0
+        let fields = PacketBox.mergeableFields
+        // What no merge changes, read once: every field but the mergeable ones. A merged box keeps its first member's.
+        var rests = current.map { box in fields.reduce(box) { $1.blank($0) } }
+        var restHashes = rests.map(\.hashValue)
+        // Each box's hash of each mergeable field, read once and again only for merged boxes.
+        var fieldHashes = current.map { box in fields.map { $0.hash(box) } }
         while changed && current.count > 1 && rounds < 4 {
             changed = false
             rounds += 1
-            let fields = PacketBox.mergeableFields
-            // What no merge changes, read once per round: every field but the mergeable ones.
-            var rests = current.map { box in fields.reduce(box) { $1.blank($0) } }
-            var restHashes = rests.map(\.hashValue)
-            // Each box's hash of each mergeable field, read once per round and again only for merged boxes.
-            var fieldHashes = current.map { box in fields.map { $0.hash(box) } }
             for (fieldIndex, field) in fields.enumerated() {
                 // Boxes are grouped by a hash of every other field, made of per-field hashes (no
                 // box is copied or hashed whole per field) and compared field by field on a

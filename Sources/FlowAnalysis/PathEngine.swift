@@ -577,18 +577,30 @@ public struct PathEngine: Sendable {
             var decisions: [Decision]
             var throttles: [DecidedThrottle]
         }
-        var byHistory: [History: [PacketBox]] = [:]
-        var order: [History] = []
-        for fragment in fragments {
+        // Each fragment's group, numbered in order of first appearance.
+        var groupOf: [History: Int] = [:]
+        groupOf.reserveCapacity(fragments.count)
+        var group: [Int] = []
+        group.reserveCapacity(fragments.count)
+        var first: [Int] = []
+        for (index, fragment) in fragments.enumerated() {
             let history = History(decisions: fragment.decisions, throttles: fragment.throttles)
-            if byHistory[history] == nil { order.append(history) }
-            byHistory[history, default: []].append(fragment.box)
+            if let known = groupOf[history] {
+                group.append(known)
+            } else {
+                groupOf[history] = first.count
+                group.append(first.count)
+                first.append(index)
+            }
         }
         // Nothing to merge when every fragment has a history of its own (ten thousand bans).
-        if order.count == fragments.count { return fragments }
-        return order.flatMap { history -> [Fragment] in
-            let members = byHistory[history]!
-            if members.count == 1 { return [Fragment(box: members[0], decisions: history.decisions, throttles: history.throttles)] }
+        if first.count == fragments.count { return fragments }
+        var membersOf = [[PacketBox]](repeating: [], count: first.count)
+        for (index, fragment) in fragments.enumerated() { membersOf[group[index]].append(fragment.box) }
+        return first.indices.flatMap { number -> [Fragment] in
+            let members = membersOf[number]
+            let history = fragments[first[number]]
+            if members.count == 1 { return [history] }
             var boxes = widening ? widen(members, answerVariants: answerVariants).coalesced().boxes : PacketSpace(members).coalesced().boxes
             if widening && boxes.count > EngineLimits.boxesBeforeForgetting {
                 // Still too many: forget every unknown answer, so boxes split only by them can merge.
@@ -598,12 +610,14 @@ public struct PathEngine: Sendable {
                     return loose
                 }).coalesced().boxes
             }
-            return boxes.map { Fragment(box: $0, decisions: history.decisions, throttles: history.throttles) }
+            return boxes.map { history.with($0) }
         }
     }
 
 
     static func widen(_ boxes: [PacketBox], answerVariants: Int) -> PacketSpace {
+        // Boxes that fix no answer and loosened none have no variants to merge (duplicates merge later, in order).
+        if boxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) { return PacketSpace(boxes) }
         var groups: [PacketBox: [PacketBox]] = [:]
         var order: [PacketBox] = []
         for box in boxes {
