@@ -89,17 +89,18 @@ struct FirstMatchPartition: Sendable {
         let dimensions = layout.dimensions
         let target = dimensions.map { $0.values(box) }
         // Rules that meet the box at all, and from which field on each holds the box entirely.
-        var candidates: [Int] = []
-        var coverFrom: [Int: Int] = [:]
+        // Candidates are numbered by their place in `chosen` (ascending, so rule order), with `coverFrom` alongside.
+        var chosen: [Int] = []
+        var coverFrom: [Int] = []
         for index in meeting {
             let values = layout.values[index]
             guard zip(values, target).allSatisfy({ $0.overlaps($1) }) else { continue }
             var from = dimensions.count
             while from > 0 && target[from - 1].isSubset(of: values[from - 1]) { from -= 1 }
-            candidates.append(index)
-            coverFrom[index] = from
+            chosen.append(index)
+            coverFrom.append(from)
         }
-        if candidates.isEmpty { return ([], [box]) }
+        if chosen.isEmpty { return ([], [box]) }
 
         /// Refines `region` (fields before `field` already cut) among `candidates`, in rule order.
         func refine(_ region: PacketBox, field: Int, candidates: [Int]) {
@@ -108,8 +109,8 @@ struct FirstMatchPartition: Sendable {
                 rest.append(region)
                 return
             }
-            if coverFrom[first]! <= field {
-                matched.append((owners[first], region))
+            if coverFrom[first] <= field {
+                matched.append((owners[chosen[first]], region))
                 return
             }
             let dimension = dimensions[field]
@@ -117,7 +118,7 @@ struct FirstMatchPartition: Sendable {
             var whole: [Int] = []
             var events: [(at: UInt128, starts: Bool, index: Int)] = []
             for candidate in candidates {
-                let value = layout.values[candidate][field]
+                let value = layout.values[chosen[candidate]][field]
                 if current.isSubset(of: value) {
                     whole.append(candidate)
                     continue
@@ -161,7 +162,7 @@ struct FirstMatchPartition: Sendable {
             }
         }
 
-        refine(box, field: 0, candidates: PartitionDimension.firstMatches(candidates, coverFrom: coverFrom, field: 0))
+        refine(box, field: 0, candidates: PartitionDimension.firstMatches(Array(chosen.indices), coverFrom: coverFrom, field: 0))
         return (matched, rest)
     }
 }
@@ -240,8 +241,8 @@ struct PartitionDimension: Sendable {
     }
 
     /// The candidates up to the first that holds every field from `field` on: later ones never match first.
-    static func firstMatches(_ candidates: [Int], coverFrom: [Int: Int], field: Int) -> [Int] {
-        guard let stop = candidates.firstIndex(where: { coverFrom[$0]! <= field }) else { return candidates }
+    static func firstMatches(_ candidates: [Int], coverFrom: [Int], field: Int) -> [Int] {
+        guard let stop = candidates.firstIndex(where: { coverFrom[$0] <= field }) else { return candidates }
         return Array(candidates[...stop])
     }
 }
