@@ -60,7 +60,7 @@ final class ChainEndings: Sendable {
         }
         guard DecidedThrottle.of(rule, at: position, hook: hook, context: context).isEmpty else { return false }
         let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: hook, beforeConntrack: beforeConntrack)
-        guard ruleBoxes.contains(where: { $0.unknowns.isEmpty && !$0.widened && $0.contains(envelope) }) else { return false }
+        guard ruleBoxes.contains(where: { $0.unknowns.isEmpty && !$0.widened && envelope.subtracting($0).isEmpty }) else { return false }
         switch rule.action {
         case .verdict, .opaqueVerdict:
             return true

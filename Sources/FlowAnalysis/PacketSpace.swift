@@ -152,17 +152,6 @@ public struct PacketBox: Sendable, Hashable {
         return pieces
     }
 
-    /// Whether every packet of `other` is in this box, for every answer `other` allows.
-    public func contains(_ other: PacketBox) -> Bool {
-        other.layer4Protocol.isSubset(of: layer4Protocol) && other.destinationPort.isSubset(of: destinationPort)
-            && other.destination.isSubset(of: destination) && other.source.isSubset(of: source)
-            && other.sourcePort.isSubset(of: sourcePort) && other.icmpType.isSubset(of: icmpType)
-            && other.tcpFlags.isSubset(of: tcpFlags) && other.inInterface.isSubset(of: inInterface)
-            && other.outInterface.isSubset(of: outInterface) && other.state.isSubset(of: state)
-            && other.mark.isSubset(of: mark) && other.connectionMark.isSubset(of: connectionMark)
-            && other.translation.isSubset(of: translation) && unknowns.allSatisfy { other.unknowns.contains($0) }
-    }
-
     /// The same packets whatever the unknown conditions answer.
     public var withoutUnknowns: PacketBox {
         var box = self
