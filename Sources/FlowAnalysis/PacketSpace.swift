@@ -29,15 +29,40 @@ public struct PacketBox: Sendable, Hashable {
     /// about one answer (a witness's assumed answers) may not be reproducible.
     public var widened = false
     /// The destination before address translation, when a rule rewrote it.
-    public var originalDestination: AddressSet?
-    public var originalDestinationPort: PortSet?
+    public var originalDestination: AddressSet? {
+        get { translatedFields?.fields.originalDestination }
+        set { changeTranslation { $0.originalDestination = newValue } }
+    }
+    public var originalDestinationPort: PortSet? {
+        get { translatedFields?.fields.originalDestinationPort }
+        set { changeTranslation { $0.originalDestinationPort = newValue } }
+    }
     /// For later packets of a translated connection: the destination (and port) conntrack gives
     /// them where the destination nat chains run, without running them; nil when untranslated.
-    public var connectionDestination: AddressSet?
-    public var connectionDestinationPort: PortSet?
+    public var connectionDestination: AddressSet? {
+        get { translatedFields?.fields.connectionDestination }
+        set { changeTranslation { $0.connectionDestination = newValue } }
+    }
+    public var connectionDestinationPort: PortSet? {
+        get { translatedFields?.fields.connectionDestinationPort }
+        set { changeTranslation { $0.connectionDestinationPort = newValue } }
+    }
     /// For the host's own packets routed again after a translation: the interface the first route
     /// chose, which every output chain still sees.
-    public var originalOutInterface: InterfaceSet?
+    public var originalOutInterface: InterfaceSet? {
+        get { translatedFields?.fields.originalOutInterface }
+        set { changeTranslation { $0.originalOutInterface = newValue } }
+    }
+
+    /// The fields above, which only translated packets have, in one shared object: boxes are copied
+    /// by the hundred thousand, and most have none of them. Nil when all are.
+    private var translatedFields: TranslatedFields?
+
+    private mutating func changeTranslation(_ change: (inout TranslatedFields.Fields) -> Void) {
+        var fields = translatedFields?.fields ?? TranslatedFields.Fields()
+        change(&fields)
+        translatedFields = fields == TranslatedFields.Fields() ? nil : TranslatedFields(fields)
+    }
 
     /// Whether a nat rule or the connection's translation rewrote the destination address.
     public var isDestinationTranslated: Bool { originalDestination != nil }
@@ -169,6 +194,25 @@ public struct PacketBox: Sendable, Hashable {
 
     /// The fixed answer of unknown condition `id` in this box, if any.
     public func answer(for id: Int) -> Bool? { unknowns.first { $0.id == id }?.holds }
+}
+
+/// What a translated packet remembers of its way (`PacketBox.originalDestination` and the rest),
+/// immutable and shared between the copies of a box.
+final class TranslatedFields: Sendable, Hashable {
+    struct Fields: Sendable, Hashable {
+        var originalDestination: AddressSet?
+        var originalDestinationPort: PortSet?
+        var connectionDestination: AddressSet?
+        var connectionDestinationPort: PortSet?
+        var originalOutInterface: InterfaceSet?
+    }
+
+    let fields: Fields
+
+    init(_ fields: Fields) { self.fields = fields }
+
+    static func == (lhs: TranslatedFields, rhs: TranslatedFields) -> Bool { lhs === rhs || lhs.fields == rhs.fields }
+    func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 }
 
 /// A union of packet boxes: the sets of packets the analysis reasons about.
