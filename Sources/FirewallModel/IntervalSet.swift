@@ -89,15 +89,15 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         }
     }
 
-    /// Hashes the number of ranges and at most `hashedRanges` of them, spread evenly: a set of a
-    /// million ranges (a blocklist) hashes as fast as one range, and equal sets still hash alike.
-    /// Sets that differ in an inner range (the rest of a blocklist around each address) mostly
-    /// hash apart, which keeps grouping by hash linear.
+    /// Hashes the number of ranges, at most `hashedRanges` of them spread evenly, and the last: a
+    /// set of a million ranges (a blocklist) hashes as fast as a few, and equal sets still hash
+    /// alike. Small sets that differ in an inner range (a blocklist's rest around each address)
+    /// hash apart, which keeps grouping them by hash linear.
     @inlinable
     public func hash(into hasher: inout Hasher) {
         withRanges { ranges in
             hasher.combine(ranges.count)
-            let step = Swift.max(1, ranges.count / IntervalSet.hashedRanges)
+            let step = Swift.max(1, (ranges.count + IntervalSet.hashedRanges - 1) / IntervalSet.hashedRanges)
             var index = 0
             while index < ranges.count {
                 hasher.combine(ranges[index].lowerBound)

@@ -27,4 +27,6 @@ public enum EngineLimits {
     /// Runs of at least this many boxes try two orders of fields and keep the one that cuts them
     /// into fewer pieces (`FirstMatchPartition`).
     static let partitionTrials = 64
+    /// ... and stop a trial at this many pieces per box.
+    static let partitionTrialPieces = 16
 }

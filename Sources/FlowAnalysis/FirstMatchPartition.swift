@@ -60,15 +60,19 @@ struct FirstMatchPartition: Sendable {
         index = OverlapIndex(standard.map { $0[indexed] })
         var layout = Layout(order: byDistinct, standard: standard)
         if byCrowding != byDistinct && boxes.count >= EngineLimits.partitionTrials {
+            // Every packet some box holds (interfaces are united as sets: their assignment only narrows).
             var hull = boxes[0]
             for field in all.indices { all[field].assign(&hull, AddressSet(ranges: standard.flatMap { $0[field].ranges })) }
+            hull.inInterface = boxes.dropFirst().reduce(boxes[0].inInterface) { $0.union($1.inInterface) }
+            hull.outInterface = boxes.dropFirst().reduce(boxes[0].outInterface) { $0.union($1.outInterface) }
             let other = Layout(order: byCrowding, standard: standard)
             func pieces(_ layout: Layout, limit: Int) -> Int {
                 let parts = FirstMatchPartition.split(hull, layout: layout, owners: owners, candidates: Array(boxes.indices), limit: limit)
                 return parts.matched.count + parts.rest.count
             }
-            // The second trial stops once it has more pieces than the first: a bad order is never built whole.
-            let crowded = pieces(other, limit: Int.max)
+            // Each trial stops early (the first at `partitionTrialPieces` pieces per box, the second
+            // once it has more than the first): a bad order is never built whole.
+            let crowded = pieces(other, limit: EngineLimits.partitionTrialPieces * boxes.count)
             if pieces(layout, limit: crowded) > crowded { layout = other }
         }
         self.layout = layout
@@ -172,9 +176,9 @@ struct PartitionDimension: Sendable {
     var values: @Sendable (PacketBox) -> AddressSet
     var assign: @Sendable (inout PacketBox, AddressSet) -> Void
 
-    /// The fields rules match on. A run cuts them fewest distinct values first; between equals, in
-    /// this order: addresses before ports, since chains dispatch on addresses (zones, verdict maps
-    /// on sources) and test ports later.
+    /// The fields rules match on. A run cuts them in the order its trial chose (`FirstMatchPartition.init`);
+    /// between equal fields, in this order: addresses before ports, since chains dispatch on
+    /// addresses (zones, verdict maps on sources) and test ports later.
     static let all: [PartitionDimension] = [
         integers(\.layer4Protocol), addresses(\.source), addresses(\.destination), integers(\.destinationPort),
         integers(\.sourcePort), integers(\.icmpType), integers(\.tcpFlags),

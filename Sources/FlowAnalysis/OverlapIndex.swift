@@ -1,7 +1,7 @@
 import FirewallModel
 
 /// Finds which of many range sets overlap a query, in time that grows with the answer rather than
-/// with the number of sets: the rule boxes of a run, indexed on their most varied field.
+/// with the number of sets: the rule boxes of a run, indexed on the field that separates them best.
 ///
 /// Every range of every set is an entry, sorted by its start; a tree of the largest end below each
 /// node skips the entries that end before the query starts.

@@ -290,10 +290,15 @@ public struct PathEngine: Sendable {
         public var minimumRun: Int
         /// Below this many fragment-and-box pairs a run goes rule by rule too.
         public var minimumWork: Int
+        /// Every jump joins runs, even to a chain that may give packets back: for tests of what a
+        /// jump in a run brings back. Otherwise only jumps to chains that end every packet do.
+        public var everyJump = false
 
         public static let standard = RunPolicy(minimumRun: EngineLimits.partitionedRun, minimumWork: EngineLimits.partitionedWork)
         /// Every run of two boxes or more: for tests that compare both ways.
         public static let everyRun = RunPolicy(minimumRun: 2, minimumWork: 0)
+        /// Every run of two boxes or more, jumps of every kind included: for tests.
+        public static let everyRunAndJump = RunPolicy(minimumRun: 2, minimumWork: 0, everyJump: true)
         public static let ruleByRule = RunPolicy(minimumRun: Int.max, minimumWork: Int.max)
     }
 
@@ -331,7 +336,7 @@ public struct PathEngine: Sendable {
                 guard DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context).isEmpty else { break scan }
                 let ruleBoxes = matchSpace.boxes(for: rule, at: position, hook: frame.hook, beforeConntrack: frame.beforeConntrack)
                 guard ruleBoxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) else { break scan }
-                if case .jump(let name) = rule.action {
+                if case .jump(let name) = rule.action, !runPolicy.everyJump {
                     // A jump that may bring packets back to the later rules ends the run; one whose
                     // chain ends every packet it is given acts as a verdict.
                     guard let target = index.chainIndex(table: frame.table, named: name),
@@ -378,8 +383,9 @@ public struct PathEngine: Sendable {
             }
             if matched.isEmpty { continue }
             unchanged = false
-            // Every action of a run continues with nothing (verdict, return, goto) or what a jump brought back.
-            carried += perform(rule, at: position, matched, frame: &frame, depth: depth, result: &result) ?? []
+            // Every action of a run continues with nothing (verdict, return, goto) or what a jump brought
+            // back; a rule that only logs or counts lets what it matched go on.
+            carried += perform(rule, at: position, matched, frame: &frame, depth: depth, result: &result) ?? matched
         }
         return unchanged ? fragments : rest + carried
     }
@@ -620,7 +626,9 @@ public struct PathEngine: Sendable {
         if boxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) { return PacketSpace(boxes) }
         var groups: [PacketBox: [PacketBox]] = [:]
         var order: [PacketBox] = []
-        for box in boxes {
+        // A box met twice is one variant, not two: duplicates never count towards widening.
+        var seen = Set<PacketBox>()
+        for box in boxes where seen.insert(box).inserted {
             let key = box.withoutUnknowns
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(box)

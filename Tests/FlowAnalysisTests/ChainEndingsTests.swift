@@ -72,3 +72,31 @@ import Testing
         #expect(!Self.ends(Self.subject, "service", Self.anyPacket))
     }
 }
+
+/// The rest of the answer's cases: what goes to another chain before the last rule, a missing
+/// chain, and a last rule that takes every packet of the jump's protocol.
+@Suite struct ChainEndingsCases {
+    static let subject = try! Subject(filter("""
+    :goes - [0:0]
+    :elsewhere - [0:0]
+    :missing - [0:0]
+    :falls - [0:0]
+    -A goes -s 10.0.0.0/8 -g elsewhere
+    -A goes -j DROP
+    -A elsewhere -j RETURN
+    -A falls -p tcp -j ACCEPT
+    """))
+
+    @Test func aGotoBeforeTheLastRuleMayGivePacketsBack() {
+        // `elsewhere` returns to the chain that jumped to `goes`, not to `goes`.
+        #expect(!ChainEndingsSpecification.ends(Self.subject, "goes", ChainEndingsSpecification.anyPacket))
+    }
+
+    @Test func anEmptyChainGivesEveryPacketBack() {
+        #expect(!ChainEndingsSpecification.ends(Self.subject, "missing", ChainEndingsSpecification.anyPacket))
+    }
+
+    @Test func aLastRuleForTCPEndsEveryTCPPacket() {
+        #expect(ChainEndingsSpecification.ends(Self.subject, "falls", ChainEndingsSpecification.tcpPacket))
+    }
+}
