@@ -209,6 +209,14 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
             let low = Swift.max(a.lowerBound, b.lowerBound), high = Swift.min(a.upperBound, b.upperBound)
             return low <= high ? IntervalSet(low...high) : IntervalSet()
         }
+        // One range holding the other set whole leaves that set as it is, storage shared: a blocklist
+        // of a million ranges met by every address is not copied.
+        if case .one(let a) = storage, other.withRanges({ a.lowerBound <= $0[0].lowerBound && $0[$0.count - 1].upperBound <= a.upperBound }) {
+            return other
+        }
+        if case .one(let b) = other.storage, withRanges({ b.lowerBound <= $0[0].lowerBound && $0[$0.count - 1].upperBound <= b.upperBound }) {
+            return self
+        }
         if other.rangeCount < rangeCount { return other.intersection(self) }
         return withRanges { a in
             other.withRanges { b in
@@ -312,7 +320,15 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
     /// How many values the set holds, saturating at `UInt128.max`... as a Double for display.
     @inlinable
     public var approximateCount: Double {
-        withRanges { $0.reduce(0) { $0 + Double($1.upperBound - $1.lowerBound) + 1 } }
+        withRanges { ranges in
+            ranges.reduce(0) { total, range in
+                // Widths that fit 64 bits convert directly: the generic conversion of a 128-bit
+                // width costs more than the sum over a million ranges should.
+                let width = range.upperBound - range.lowerBound
+                let narrow = UInt64(truncatingIfNeeded: width)
+                return total + (Bound(truncatingIfNeeded: narrow) == width ? Double(narrow) : Double(width)) + 1
+            }
+        }
     }
 
     @inlinable @usableFromInline

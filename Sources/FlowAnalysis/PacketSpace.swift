@@ -140,24 +140,50 @@ public struct PacketBox: Sendable, Hashable {
         return result
     }
 
+    /// Whether the boxes share a packet: `intersection(other) != nil` without building the
+    /// intersection (a blocklist's million ranges are compared, not copied).
+    public func meets(_ other: PacketBox) -> Bool {
+        layer4Protocol.overlaps(other.layer4Protocol) && destinationPort.overlaps(other.destinationPort)
+            && destination.overlaps(other.destination) && source.overlaps(other.source)
+            && sourcePort.overlaps(other.sourcePort) && icmpType.overlaps(other.icmpType) && tcpFlags.overlaps(other.tcpFlags)
+            && !inInterface.intersection(other.inInterface).isEmpty && !outInterface.intersection(other.outInterface).isEmpty
+            && !state.isDisjoint(with: other.state) && mark.overlaps(other.mark) && connectionMark.overlaps(other.connectionMark)
+            && translation.overlaps(other.translation) && PacketBox.mergeUnknowns(unknowns, other.unknowns) != nil
+    }
+
     /// The packets of this box that are not in `other`, as disjoint boxes.
     public func subtracting(_ other: PacketBox) -> [PacketBox] {
-        guard intersection(other) != nil else { return [self] }
+        guard meets(other) else { return [self] }
         var pieces: [PacketBox] = []
         var rest = self
+        // Addresses narrowed for later pieces only when a later piece is made: the rest of a box
+        // against a blocklist of a million ranges is usually not cut again.
+        var narrowLater: [WritableKeyPath<PacketBox, AddressSet>] = []
+        func add(_ piece: (inout PacketBox) -> Void) {
+            for key in narrowLater { rest[keyPath: key] = rest[keyPath: key].intersection(other[keyPath: key]) }
+            narrowLater = []
+            var made = rest
+            piece(&made)
+            pieces.append(made)
+        }
         func split<Value>(_ key: WritableKeyPath<PacketBox, Value>, minus: (Value, Value) -> Value, meet: (Value, Value) -> Value, empty: (Value) -> Bool) {
             let outside = minus(rest[keyPath: key], other[keyPath: key])
             if !empty(outside) {
-                var piece = rest
-                piece[keyPath: key] = outside
-                pieces.append(piece)
+                add { $0[keyPath: key] = outside }
                 rest[keyPath: key] = meet(rest[keyPath: key], other[keyPath: key])
+            }
+        }
+        func splitAddresses(_ key: WritableKeyPath<PacketBox, AddressSet>) {
+            let outside = rest[keyPath: key].subtracting(other[keyPath: key])
+            if !outside.isEmpty {
+                add { $0[keyPath: key] = outside }
+                narrowLater.append(key)
             }
         }
         split(\.layer4Protocol, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.destinationPort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.destination, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.source, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        splitAddresses(\.destination)
+        splitAddresses(\.source)
         split(\.sourcePort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.icmpType, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.tcpFlags, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
@@ -168,9 +194,8 @@ public struct PacketBox: Sendable, Hashable {
         split(\.connectionMark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         split(\.translation, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
         for answer in other.unknowns where !rest.unknowns.contains(answer) {
-            var piece = rest
-            piece.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [UnknownAnswer(id: answer.id, holds: !answer.holds)])!
-            pieces.append(piece)
+            let opposite = PacketBox.mergeUnknowns(rest.unknowns, [UnknownAnswer(id: answer.id, holds: !answer.holds)])!
+            add { $0.unknowns = opposite }
             rest.unknowns = PacketBox.mergeUnknowns(rest.unknowns, [answer])!
         }
         for index in pieces.indices { pieces[index].limitAnswers() }
