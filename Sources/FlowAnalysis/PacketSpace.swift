@@ -29,39 +29,31 @@ public struct PacketBox: Sendable, Hashable {
     /// about one answer (a witness's assumed answers) may not be reproducible.
     public var widened = false
     /// The destination before address translation, when a rule rewrote it.
-    public var originalDestination: AddressSet? {
-        get { translatedFields?.fields.originalDestination }
-        set { changeTranslation { $0.originalDestination = newValue } }
-    }
-    public var originalDestinationPort: PortSet? {
-        get { translatedFields?.fields.originalDestinationPort }
-        set { changeTranslation { $0.originalDestinationPort = newValue } }
-    }
+    public var originalDestination: AddressSet? { get { self[translated: \.originalDestination] } set { self[translated: \.originalDestination] = newValue } }
+    public var originalDestinationPort: PortSet? { get { self[translated: \.originalDestinationPort] } set { self[translated: \.originalDestinationPort] = newValue } }
     /// For later packets of a translated connection: the destination (and port) conntrack gives
     /// them where the destination nat chains run, without running them; nil when untranslated.
-    public var connectionDestination: AddressSet? {
-        get { translatedFields?.fields.connectionDestination }
-        set { changeTranslation { $0.connectionDestination = newValue } }
-    }
+    public var connectionDestination: AddressSet? { get { self[translated: \.connectionDestination] } set { self[translated: \.connectionDestination] = newValue } }
     public var connectionDestinationPort: PortSet? {
-        get { translatedFields?.fields.connectionDestinationPort }
-        set { changeTranslation { $0.connectionDestinationPort = newValue } }
+        get { self[translated: \.connectionDestinationPort] }
+        set { self[translated: \.connectionDestinationPort] = newValue }
     }
     /// For the host's own packets routed again after a translation: the interface the first route
     /// chose, which every output chain still sees.
-    public var originalOutInterface: InterfaceSet? {
-        get { translatedFields?.fields.originalOutInterface }
-        set { changeTranslation { $0.originalOutInterface = newValue } }
-    }
+    public var originalOutInterface: InterfaceSet? { get { self[translated: \.originalOutInterface] } set { self[translated: \.originalOutInterface] = newValue } }
 
     /// The fields above, which only translated packets have, in one shared object: boxes are copied
     /// by the hundred thousand, and most have none of them. Nil when all are.
     private var translatedFields: TranslatedFields?
 
-    private mutating func changeTranslation(_ change: (inout TranslatedFields.Fields) -> Void) {
-        var fields = translatedFields?.fields ?? TranslatedFields.Fields()
-        change(&fields)
-        translatedFields = fields == TranslatedFields.Fields() ? nil : TranslatedFields(fields)
+    /// One of those fields, read from and written to the shared object (a new one per write).
+    private subscript<Value>(translated key: WritableKeyPath<TranslatedFields.Fields, Value?>) -> Value? {
+        get { translatedFields?.fields[keyPath: key] }
+        set {
+            var fields = translatedFields?.fields ?? TranslatedFields.Fields()
+            fields[keyPath: key] = newValue
+            translatedFields = fields == TranslatedFields.Fields() ? nil : TranslatedFields(fields)
+        }
     }
 
     /// Whether a nat rule or the connection's translation rewrote the destination address.
