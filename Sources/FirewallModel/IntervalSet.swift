@@ -144,16 +144,34 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         return low
     }
 
-    /// Collects result ranges, inline while there is at most one.
+    /// Collects result ranges, inline while there is at most one. From the second range on they
+    /// go to one array, which becomes the set's storage as it is: a result of a million ranges is
+    /// built once, not copied again.
     @usableFromInline
     struct Builder {
         @usableFromInline var first: ClosedRange<Bound>?
-        @usableFromInline var rest: [ClosedRange<Bound>] = []
+        /// Every range, the first included, once there are two or more.
+        @usableFromInline var all: [ClosedRange<Bound>] = []
 
         @inlinable init() {}
 
+        /// A builder that expects up to `capacity` ranges: one allocation for a large result.
+        @inlinable init(expecting capacity: Int) {
+            if capacity > Builder.reservedFrom { all.reserveCapacity(capacity) }
+        }
+
+        /// Below this many expected ranges the array grows as it goes: small results stay small.
+        @inlinable static var reservedFrom: Int { 4096 }
+
         @inlinable mutating func append(_ range: ClosedRange<Bound>) {
-            if first == nil { first = range } else { rest.append(range) }
+            if !all.isEmpty {
+                all.append(range)
+            } else if let first {
+                all.append(first)
+                all.append(range)
+            } else {
+                first = range
+            }
         }
 
         /// Appends `range`, joined to the last range when they touch or overlap (input in ascending lower bounds).
@@ -162,20 +180,20 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
                 first = range
                 return
             }
-            let last = rest.last ?? firstRange
+            let last = all.last ?? firstRange
             if last.upperBound == Bound.max || range.lowerBound <= last.upperBound + 1 {
                 guard range.upperBound > last.upperBound else { return }
                 let joined = last.lowerBound...range.upperBound
-                if rest.isEmpty { first = joined } else { rest[rest.count - 1] = joined }
+                if all.isEmpty { first = joined } else { all[all.count - 1] = joined }
             } else {
-                rest.append(range)
+                append(range)
             }
         }
 
         @inlinable var set: IntervalSet {
             guard let first else { return IntervalSet() }
-            if rest.isEmpty { return IntervalSet(first) }
-            return IntervalSet(storage: .many([first] + rest))
+            if all.isEmpty { return IntervalSet(first) }
+            return IntervalSet(storage: .many(all))
         }
     }
 
@@ -186,7 +204,7 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         if isEmpty { return other }
         return withRanges { a in
             other.withRanges { b in
-                var result = Builder()
+                var result = Builder(expecting: a.count + b.count)
                 var i = 0, j = 0
                 while i < a.count || j < b.count {
                     if j == b.count || (i < a.count && a[i].lowerBound <= b[j].lowerBound) {
@@ -220,7 +238,10 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         if other.rangeCount < rangeCount { return other.intersection(self) }
         return withRanges { a in
             other.withRanges { b in
-                var result = Builder()
+                // A large set inside a few ranges (a blocklist met by every address but the host's
+                // own) is left as it is too.
+                if a.count * 16 < b.count && IntervalSet.lies(b, within: a) { return other }
+                var result = Builder(expecting: a.count + b.count)
                 var i = 0
                 var j = IntervalSet.firstRange(in: b, endingAtOrAfter: a[0].lowerBound)
                 while i < a.count && j < b.count {
@@ -239,6 +260,19 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
                 return result.set
             }
         }
+    }
+
+    /// Whether every range of `inner` lies within a range of `outer`: a binary search per gap of `outer`.
+    @inlinable @usableFromInline
+    static func lies(_ inner: UnsafeBufferPointer<ClosedRange<Bound>>, within outer: UnsafeBufferPointer<ClosedRange<Bound>>) -> Bool {
+        guard let innerFirst = inner.first, let innerLast = inner.last, let outerFirst = outer.first, let outerLast = outer.last,
+              outerFirst.lowerBound <= innerFirst.lowerBound, innerLast.upperBound <= outerLast.upperBound else { return false }
+        for index in outer.indices.dropFirst() {
+            // The gap between two ranges is never empty: ranges are not adjacent.
+            let j = IntervalSet.firstRange(in: inner, endingAtOrAfter: outer[index - 1].upperBound + 1)
+            if j < inner.count && inner[j].lowerBound < outer[index].lowerBound { return false }
+        }
+        return true
     }
 
     /// Whether any value is in both sets, without building the intersection.
@@ -261,7 +295,7 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
     @inlinable
     public func complement(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> IntervalSet {
         withRanges { ranges in
-            var result = Builder()
+            var result = Builder(expecting: ranges.count + 1)
             var next = domain.lowerBound
             var exhausted = false
             for range in ranges {
@@ -280,9 +314,11 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
     @inlinable
     public func subtracting(_ other: IntervalSet) -> IntervalSet {
         if other.isEmpty || isEmpty { return self }
+        // A few ranges that miss a large set leave it as it is, storage shared.
+        if other.rangeCount * 16 < rangeCount && !overlaps(other) { return self }
         return withRanges { a in
             other.withRanges { b in
-                var result = Builder()
+                var result = Builder(expecting: a.count + b.count)
                 var j = 0
                 for range in a {
                     var low = range.lowerBound

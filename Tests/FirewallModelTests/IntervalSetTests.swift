@@ -123,4 +123,39 @@ import Testing
             #expect(a.intersection(b) == IntervalSet(ranges: a.intersection(b).ranges))
         }
     }
+
+    /// A set of dozens of ranges against one of a few, half the time lying within it: the cases
+    /// where intersection and subtraction hand back the large set without a pass over it.
+    @Test func aLargeSetAgainstAFewRanges() {
+        var generator = Generator(state: 20261207)
+        var within = 0, missed = 0
+        for round in 0..<2000 {
+            let few = IntervalSet<UInt8>(ranges: (0..<2).map { _ in
+                let low = UInt8.random(in: 0...150, using: &generator)
+                return low...(low + UInt8.random(in: 40...105, using: &generator))
+            })
+            // Every other value, kept where the round asks: inside the few ranges, outside them, or half of them anywhere.
+            let keep: (UInt8) -> Bool = { value in
+                switch round % 3 {
+                case 0: few.contains(value)
+                case 1: !few.contains(value)
+                default: true
+                }
+            }
+            let large = IntervalSet<UInt8>(ranges: stride(from: 0, through: 254, by: 2).map(UInt8.init).filter { keep($0) && (round % 3 != 2 || Bool.random(using: &generator)) }.map { $0...$0 })
+            let mFew = Self.members(few), mLarge = Self.members(large)
+            if large.rangeCount > 16 * few.rangeCount {
+                if mLarge.isSubset(of: mFew) { within += 1 }
+                if mLarge.isDisjoint(with: mFew) { missed += 1 }
+            }
+            #expect(Self.members(large.intersection(few)) == mLarge.intersection(mFew))
+            #expect(Self.members(few.intersection(large)) == mLarge.intersection(mFew))
+            #expect(Self.members(large.subtracting(few)) == mLarge.subtracting(mFew))
+            #expect(Self.members(few.subtracting(large)) == mFew.subtracting(mLarge))
+            #expect(large.intersection(few) == IntervalSet(ranges: large.intersection(few).ranges))
+            #expect(large.subtracting(few) == IntervalSet(ranges: large.subtracting(few).ranges))
+        }
+        // Both shortcuts were taken often enough to matter.
+        #expect(within > 100 && missed > 100)
+    }
 }
