@@ -283,67 +283,152 @@ public struct PacketSpace: Sendable, Hashable {
     public var unknownIds: Set<Int> { Set(boxes.flatMap { $0.unknowns.map(\.id) }) }
 
     /// Merges boxes that differ in one field only, to keep unions small.
+    ///
+    /// Boxes are grouped, field by field, by a key of every other field: each box's fields are
+    /// hashed once, and the key for one field is the sum of the others' hashes, so a key costs one
+    /// subtraction and no box is copied or hashed again until it merges. A pass that merges
+    /// nothing changes nothing: a thousand boxes that share no field but one cost one look-up each.
     public func coalesced() -> PacketSpace {
         if boxes.count < 2 { return self }
+        let fields = PacketBox.mergeableFields
+        var merging = Merging(boxes: boxes, fields: fields)
         // Duplicates go in the order the boxes came, never a hash order: reports are deterministic.
-        var seen = Set<PacketBox>()
-        var current = boxes.filter { seen.insert($0).inserted }
+        merging.removeDuplicates()
         var changed = true
         var rounds = 0
-        let fields = PacketBox.mergeableFields
-        // What no merge changes, read once: every field but the mergeable ones. A merged box keeps its first member's.
-        var rests = current.map { box in fields.reduce(box) { $1.blank($0) } }
-        var restHashes = rests.map(\.hashValue)
-        // Each box's hash of each mergeable field, read once and again only for merged boxes.
-        var fieldHashes = current.map { box in fields.map { $0.hash(box) } }
-        while changed && current.count > 1 && rounds < 4 {
+        while changed && merging.boxes.count > 1 && rounds < 4 {
             changed = false
             rounds += 1
-            for (fieldIndex, field) in fields.enumerated() {
-                // Boxes are grouped by a hash of every other field, made of per-field hashes (no
-                // box is copied or hashed whole per field) and compared field by field on a
-                // match. Each group's boxes are gathered, then united once: a chain of ten
-                // thousand bans gives ten thousand boxes that differ only in their source.
-                var groups: [Int: [Int]] = [:]
-                var members: [[PacketBox]] = []
-                var leaders: [Int] = []
-                for (index, box) in current.enumerated() {
-                    var hasher = Hasher()
-                    hasher.combine(restHashes[index])
-                    for (otherIndex, hash) in fieldHashes[index].enumerated() where otherIndex != fieldIndex { hasher.combine(hash) }
-                    let key = hasher.finalize()
-                    let match = groups[key]?.first { group in
-                        let leader = leaders[group]
-                        return restHashes[leader] == restHashes[index] && rests[leader] == rests[index]
-                            && fields.indices.allSatisfy { $0 == fieldIndex || fields[$0].equal(current[leader], box) }
-                    }
-                    if let match {
-                        members[match].append(box)
-                        changed = true
-                    } else {
-                        groups[key, default: []].append(members.count)
-                        members.append([box])
-                        leaders.append(index)
-                    }
+            for fieldIndex in fields.indices where merging.merge(on: fieldIndex) { changed = true }
+        }
+        return PacketSpace(merging.boxes)
+    }
+
+    /// The boxes being merged, with what each is compared by, read once and again only for merged boxes.
+    private struct Merging {
+        let fields: [PacketBox.MergeableField]
+        var boxes: [PacketBox]
+        /// Each box with every mergeable field blanked: what no merge changes. A merged box keeps its first member's.
+        var rests: [PacketBox]
+        var restHashes: [Int]
+        /// Each box's hash of each field, mixed with the field's place, laid out box by box.
+        var mixed: [Int]
+        /// The rest's hash plus every mixed field hash.
+        var totals: [Int]
+
+        init(boxes: [PacketBox], fields: [PacketBox.MergeableField]) {
+            self.fields = fields
+            self.boxes = boxes
+            rests = boxes.map { box in
+                var rest = box
+                for field in fields { field.blank(&rest) }
+                return rest
+            }
+            restHashes = rests.map(\.hashValue)
+            mixed = []
+            mixed.reserveCapacity(boxes.count * fields.count)
+            totals = []
+            totals.reserveCapacity(boxes.count)
+            for (index, box) in boxes.enumerated() {
+                var total = restHashes[index]
+                for fieldIndex in fields.indices {
+                    let hash = Merging.mix(fieldIndex, fields[fieldIndex].hash(box))
+                    mixed.append(hash)
+                    total &+= hash
                 }
-                current = members.map { $0.count == 1 ? $0[0] : field.mergeAll($0) }
-                fieldHashes = leaders.indices.map { group in
-                    var hashes = fieldHashes[leaders[group]]
-                    if members[group].count > 1 { hashes[fieldIndex] = field.hash(current[group]) }
-                    return hashes
-                }
-                rests = leaders.map { rests[$0] }
-                restHashes = leaders.map { restHashes[$0] }
+                totals.append(total)
             }
         }
-        return PacketSpace(current)
+
+        static func mix(_ field: Int, _ hash: Int) -> Int {
+            var hasher = Hasher()
+            hasher.combine(field)
+            hasher.combine(hash)
+            return hasher.finalize()
+        }
+
+        /// Whether boxes `a` and `b` are equal on every field but `skipping` (nil: on every field).
+        func equal(_ a: Int, _ b: Int, skipping: Int?) -> Bool {
+            restHashes[a] == restHashes[b] && rests[a] == rests[b]
+                && fields.indices.allSatisfy { $0 == skipping || fields[$0].equal(boxes[a], boxes[b]) }
+        }
+
+        /// Groups boxes by `key` and equality on every field but `skipping`; each box's group is
+        /// its first member's index, groups in order of first appearance.
+        func groups(key: (Int) -> Int, skipping: Int?) -> (leaderOf: [Int], merges: Bool) {
+            var firstWithKey: [Int: Int] = [:]
+            firstWithKey.reserveCapacity(boxes.count)
+            // Leaders whose key another leader had first, chained.
+            var nextWithKey = [Int](repeating: -1, count: boxes.count)
+            var leaderOf = [Int](repeating: 0, count: boxes.count)
+            var merges = false
+            for index in boxes.indices {
+                let boxKey = key(index)
+                guard var candidate = firstWithKey[boxKey] else {
+                    firstWithKey[boxKey] = index
+                    leaderOf[index] = index
+                    continue
+                }
+                while true {
+                    if equal(candidate, index, skipping: skipping) {
+                        leaderOf[index] = candidate
+                        merges = true
+                        break
+                    }
+                    if nextWithKey[candidate] < 0 {
+                        nextWithKey[candidate] = index
+                        leaderOf[index] = index
+                        break
+                    }
+                    candidate = nextWithKey[candidate]
+                }
+            }
+            return (leaderOf, merges)
+        }
+
+        mutating func removeDuplicates() {
+            let (leaderOf, merges) = groups(key: { totals[$0] }, skipping: nil)
+            guard merges else { return }
+            keep(boxes.indices.filter { leaderOf[$0] == $0 })
+        }
+
+        /// Unites the boxes equal on every field but `fieldIndex`; whether any were.
+        mutating func merge(on fieldIndex: Int) -> Bool {
+            let count = fields.count
+            let (leaderOf, merges) = groups(key: { totals[$0] &- mixed[$0 * count + fieldIndex] }, skipping: fieldIndex)
+            guard merges else { return false }
+            // Each group's members in order, its leader first.
+            var members: [Int: [PacketBox]] = [:]
+            for index in boxes.indices where leaderOf[index] != index {
+                members[leaderOf[index], default: [boxes[leaderOf[index]]]].append(boxes[index])
+            }
+            for (leader, group) in members {
+                boxes[leader] = fields[fieldIndex].mergeAll(group)
+                let hash = Merging.mix(fieldIndex, fields[fieldIndex].hash(boxes[leader]))
+                totals[leader] = totals[leader] &- mixed[leader * count + fieldIndex] &+ hash
+                mixed[leader * count + fieldIndex] = hash
+            }
+            keep(boxes.indices.filter { leaderOf[$0] == $0 })
+            return true
+        }
+
+        /// Keeps the boxes at `indices` (ascending), with what they are compared by.
+        private mutating func keep(_ indices: [Int]) {
+            let count = fields.count
+            boxes = indices.map { boxes[$0] }
+            rests = indices.map { rests[$0] }
+            restHashes = indices.map { restHashes[$0] }
+            totals = indices.map { totals[$0] }
+            mixed = indices.flatMap { mixed[($0 * count)..<($0 * count + count)] }
+        }
     }
 }
 
 extension PacketBox {
     /// A field that boxes equal elsewhere can be united on.
     struct MergeableField: Sendable {
-        var blank: @Sendable (PacketBox) -> PacketBox
+        /// Empties the field: what is left is what a merge on any mergeable field keeps.
+        var blank: @Sendable (inout PacketBox) -> Void
         var hash: @Sendable (PacketBox) -> Int
         var equal: @Sendable (PacketBox, PacketBox) -> Bool
         /// The first box with this field holding every box's values.
@@ -354,14 +439,14 @@ extension PacketBox {
         intervals({ $0.destinationPort }, { $0.destinationPort = $1 }), intervals({ $0.sourcePort }, { $0.sourcePort = $1 }),
         intervals({ $0.source }, { $0.source = $1 }), intervals({ $0.destination }, { $0.destination = $1 }),
         intervals({ $0.layer4Protocol }, { $0.layer4Protocol = $1 }),
-        MergeableField(blank: { var b = $0; b.state = []; return b }, hash: { Int($0.state.rawValue) }, equal: { $0.state == $1.state },
+        MergeableField(blank: { $0.state = [] }, hash: { Int($0.state.rawValue) }, equal: { $0.state == $1.state },
                        mergeAll: { boxes in var b = boxes[0]; b.state = boxes.reduce(into: []) { $0.formUnion($1.state) }; return b }),
         intervals({ $0.tcpFlags }, { $0.tcpFlags = $1 }), intervals({ $0.icmpType }, { $0.icmpType = $1 }),
         intervals({ $0.translation }, { $0.translation = $1 }),
-        MergeableField(blank: { var b = $0; b.inInterface = InterfaceSet(count: 0); return b }, hash: { $0.inInterface.hashValue },
+        MergeableField(blank: { $0.inInterface = InterfaceSet(count: 0) }, hash: { $0.inInterface.hashValue },
                        equal: { $0.inInterface == $1.inInterface },
                        mergeAll: { boxes in var b = boxes[0]; b.inInterface = boxes.dropFirst().reduce(b.inInterface) { $0.union($1.inInterface) }; return b }),
-        MergeableField(blank: { var b = $0; b.outInterface = InterfaceSet(count: 0); return b }, hash: { $0.outInterface.hashValue },
+        MergeableField(blank: { $0.outInterface = InterfaceSet(count: 0) }, hash: { $0.outInterface.hashValue },
                        equal: { $0.outInterface == $1.outInterface },
                        mergeAll: { boxes in var b = boxes[0]; b.outInterface = boxes.dropFirst().reduce(b.outInterface) { $0.union($1.outInterface) }; return b }),
     ]
@@ -370,7 +455,7 @@ extension PacketBox {
     static func intervals<Bound>(_ get: @escaping @Sendable (PacketBox) -> IntervalSet<Bound>,
                                  _ set: @escaping @Sendable (inout PacketBox, IntervalSet<Bound>) -> Void) -> MergeableField {
         MergeableField(
-            blank: { var box = $0; set(&box, .empty); return box },
+            blank: { set(&$0, .empty) },
             hash: { get($0).hashValue },
             equal: { get($0) == get($1) },
             mergeAll: { boxes in

@@ -621,28 +621,78 @@ public struct PathEngine: Sendable {
     }
 
 
+    /// Boxes with the same packets are grouped (in order of first appearance); a group of more than
+    /// `answerVariants` distinct answer sets becomes one box with the answers they all share,
+    /// marked widened. Boxes are grouped by index, without a collection per group.
     static func widen(_ boxes: [PacketBox], answerVariants: Int) -> PacketSpace {
         // Boxes that fix no answer and loosened none have no variants to merge (duplicates merge later, in order).
         if boxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) { return PacketSpace(boxes) }
-        var groups: [PacketBox: [PacketBox]] = [:]
-        var order: [PacketBox] = []
-        // A box met twice is one variant, not two: duplicates never count towards widening.
-        var seen = Set<PacketBox>()
-        for box in boxes where seen.insert(box).inserted {
-            let key = box.withoutUnknowns
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(box)
+        let keys = boxes.map(\.withoutUnknowns)
+        var firstWithHash: [Int: Int] = [:]
+        firstWithHash.reserveCapacity(boxes.count)
+        // Per group: the box that opened it, the next group with the same hash, its distinct
+        // variants chained from first to last, and how many there are.
+        var opener: [Int] = [], nextWithHash: [Int] = [], firstVariant: [Int] = [], lastVariant: [Int] = [], variants: [Int] = []
+        var nextVariant = [Int](repeating: -1, count: boxes.count)
+        var groupOf = [Int](repeating: 0, count: boxes.count)
+        for index in boxes.indices {
+            let hash = keys[index].hashValue
+            var group = firstWithHash[hash] ?? -1
+            var previous = -1
+            while group >= 0 && keys[opener[group]] != keys[index] {
+                previous = group
+                group = nextWithHash[group]
+            }
+            if group < 0 {
+                group = opener.count
+                opener.append(index)
+                nextWithHash.append(-1)
+                firstVariant.append(index)
+                lastVariant.append(index)
+                variants.append(1)
+                if previous >= 0 { nextWithHash[previous] = group } else { firstWithHash[hash] = group }
+                groupOf[index] = group
+                continue
+            }
+            groupOf[index] = group
+            // A box met twice is one variant, not two: duplicates never count towards widening.
+            // Past the bound the group is merged anyway, and a duplicate changes no shared answer.
+            var variant = variants[group] > answerVariants ? -1 : firstVariant[group], duplicate = false
+            while variant >= 0 {
+                if boxes[variant].unknowns == boxes[index].unknowns && boxes[variant].widened == boxes[index].widened {
+                    duplicate = true
+                    break
+                }
+                variant = nextVariant[variant]
+            }
+            if duplicate { continue }
+            nextVariant[lastVariant[group]] = index
+            lastVariant[group] = index
+            variants[group] += 1
         }
-        return PacketSpace(order.flatMap { key -> [PacketBox] in
-            let variants = groups[key]!
-            if variants.count <= answerVariants { return variants }
-            var merged = key
-            var shared = Set(variants[0].unknowns)
-            for variant in variants.dropFirst() { shared.formIntersection(variant.unknowns) }
+        var result: [PacketBox] = []
+        result.reserveCapacity(opener.count)
+        for group in opener.indices {
+            if variants[group] <= answerVariants {
+                var variant = firstVariant[group]
+                while variant >= 0 {
+                    result.append(boxes[variant])
+                    variant = nextVariant[variant]
+                }
+                continue
+            }
+            var merged = keys[opener[group]]
+            var shared = Set(boxes[opener[group]].unknowns)
+            var variant = nextVariant[firstVariant[group]]
+            while variant >= 0 {
+                shared.formIntersection(boxes[variant].unknowns)
+                variant = nextVariant[variant]
+            }
             merged.unknowns = shared.sorted()
             merged.widened = true
-            return [merged]
-        })
+            result.append(merged)
+        }
+        return PacketSpace(result)
     }
 }
 
