@@ -296,12 +296,12 @@ public struct PacketSpace: Sendable, Hashable {
         merging.removeDuplicates()
         var changed = true
         var rounds = 0
-        while changed && merging.boxes.count > 1 && rounds < 4 {
+        while changed && merging.remaining > 1 && rounds < 4 {
             changed = false
             rounds += 1
             for fieldIndex in fields.indices where merging.merge(on: fieldIndex) { changed = true }
         }
-        return PacketSpace(merging.boxes)
+        return PacketSpace(merging.boxes.indices.filter { merging.alive[$0] }.map { merging.boxes[$0] })
     }
 
     /// The boxes being merged, with what each is compared by, read once and again only for merged boxes.
@@ -315,10 +315,15 @@ public struct PacketSpace: Sendable, Hashable {
         var mixed: [Int]
         /// The rest's hash plus every mixed field hash.
         var totals: [Int]
+        /// Whether each box is still one of the result (not merged into an earlier one), and how many are.
+        var alive: [Bool]
+        var remaining: Int
 
         init(boxes: [PacketBox], fields: [PacketBox.MergeableField]) {
             self.fields = fields
             self.boxes = boxes
+            alive = [Bool](repeating: true, count: boxes.count)
+            remaining = boxes.count
             rests = boxes.map { box in
                 var rest = box
                 for field in fields { field.blank(&rest) }
@@ -360,9 +365,9 @@ public struct PacketSpace: Sendable, Hashable {
             firstWithKey.reserveCapacity(boxes.count)
             // Leaders whose key another leader had first, chained.
             var nextWithKey = [Int](repeating: -1, count: boxes.count)
-            var leaderOf = [Int](repeating: 0, count: boxes.count)
+            var leaderOf = Array(boxes.indices)
             var merges = false
-            for index in boxes.indices {
+            for index in boxes.indices where alive[index] {
                 let boxKey = key(index)
                 guard var candidate = firstWithKey[boxKey] else {
                     firstWithKey[boxKey] = index
@@ -389,7 +394,7 @@ public struct PacketSpace: Sendable, Hashable {
         mutating func removeDuplicates() {
             let (leaderOf, merges) = groups(key: { totals[$0] }, skipping: nil)
             guard merges else { return }
-            keep(boxes.indices.filter { leaderOf[$0] == $0 })
+            drop(merged: leaderOf)
         }
 
         /// Unites the boxes equal on every field but `fieldIndex`; whether any were.
@@ -399,7 +404,7 @@ public struct PacketSpace: Sendable, Hashable {
             guard merges else { return false }
             // Each group's members in order, its leader first.
             var members: [Int: [PacketBox]] = [:]
-            for index in boxes.indices where leaderOf[index] != index {
+            for index in boxes.indices where alive[index] && leaderOf[index] != index {
                 members[leaderOf[index], default: [boxes[leaderOf[index]]]].append(boxes[index])
             }
             for (leader, group) in members {
@@ -408,18 +413,16 @@ public struct PacketSpace: Sendable, Hashable {
                 totals[leader] = totals[leader] &- mixed[leader * count + fieldIndex] &+ hash
                 mixed[leader * count + fieldIndex] = hash
             }
-            keep(boxes.indices.filter { leaderOf[$0] == $0 })
+            drop(merged: leaderOf)
             return true
         }
 
-        /// Keeps the boxes at `indices` (ascending), with what they are compared by.
-        private mutating func keep(_ indices: [Int]) {
-            let count = fields.count
-            boxes = indices.map { boxes[$0] }
-            rests = indices.map { rests[$0] }
-            restHashes = indices.map { restHashes[$0] }
-            totals = indices.map { totals[$0] }
-            mixed = indices.flatMap { mixed[($0 * count)..<($0 * count + count)] }
+        /// Leaves out the boxes merged into an earlier one: compared no more, never copied.
+        private mutating func drop(merged leaderOf: [Int]) {
+            for index in boxes.indices where alive[index] && leaderOf[index] != index {
+                alive[index] = false
+                remaining -= 1
+            }
         }
     }
 }
