@@ -144,47 +144,41 @@ public struct PacketBox: Sendable, Hashable {
     }
 
     /// The packets of this box that are not in `other`, as disjoint boxes.
+    ///
+    /// Field by field: the values outside `other`'s become a piece, and the rest keeps the values
+    /// inside for the next field. Each field is read by name, not through a key path: this is the
+    /// engine's hottest path.
     public func subtracting(_ other: PacketBox) -> [PacketBox] {
         guard meets(other) else { return [self] }
         var pieces: [PacketBox] = []
         var rest = self
         // Addresses narrowed for later pieces only when a later piece is made: the rest of a box
         // against a blocklist of a million ranges is usually not cut again.
-        var narrowLater: [WritableKeyPath<PacketBox, AddressSet>] = []
+        var narrowDestination = false, narrowSource = false
         func add(_ piece: (inout PacketBox) -> Void) {
-            for key in narrowLater { rest[keyPath: key] = rest[keyPath: key].intersection(other[keyPath: key]) }
-            narrowLater = []
+            if narrowDestination { rest.destination = rest.destination.intersection(other.destination) }
+            if narrowSource { rest.source = rest.source.intersection(other.source) }
+            narrowDestination = false
+            narrowSource = false
             var made = rest
             piece(&made)
             pieces.append(made)
         }
-        func split<Value>(_ key: WritableKeyPath<PacketBox, Value>, minus: (Value, Value) -> Value, meet: (Value, Value) -> Value, empty: (Value) -> Bool) {
-            let outside = minus(rest[keyPath: key], other[keyPath: key])
-            if !empty(outside) {
-                add { $0[keyPath: key] = outside }
-                rest[keyPath: key] = meet(rest[keyPath: key], other[keyPath: key])
-            }
-        }
-        func splitAddresses(_ key: WritableKeyPath<PacketBox, AddressSet>) {
-            let outside = rest[keyPath: key].subtracting(other[keyPath: key])
-            if !outside.isEmpty {
-                add { $0[keyPath: key] = outside }
-                narrowLater.append(key)
-            }
-        }
-        split(\.layer4Protocol, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.destinationPort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        splitAddresses(\.destination)
-        splitAddresses(\.source)
-        split(\.sourcePort, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.icmpType, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.tcpFlags, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.inInterface, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.outInterface, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.state, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.mark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.connectionMark, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
-        split(\.translation, minus: { $0.subtracting($1) }, meet: { $0.intersection($1) }, empty: \.isEmpty)
+        if let (outside, inside) = PacketBox.cut(rest.layer4Protocol, other.layer4Protocol) { add { $0.layer4Protocol = outside }; rest.layer4Protocol = inside }
+        if let (outside, inside) = PacketBox.cut(rest.destinationPort, other.destinationPort) { add { $0.destinationPort = outside }; rest.destinationPort = inside }
+        let outsideDestination = rest.destination.subtracting(other.destination)
+        if !outsideDestination.isEmpty { add { $0.destination = outsideDestination }; narrowDestination = true }
+        let outsideSource = rest.source.subtracting(other.source)
+        if !outsideSource.isEmpty { add { $0.source = outsideSource }; narrowSource = true }
+        if let (outside, inside) = PacketBox.cut(rest.sourcePort, other.sourcePort) { add { $0.sourcePort = outside }; rest.sourcePort = inside }
+        if let (outside, inside) = PacketBox.cut(rest.icmpType, other.icmpType) { add { $0.icmpType = outside }; rest.icmpType = inside }
+        if let (outside, inside) = PacketBox.cut(rest.tcpFlags, other.tcpFlags) { add { $0.tcpFlags = outside }; rest.tcpFlags = inside }
+        if let (outside, inside) = PacketBox.cut(rest.inInterface, other.inInterface) { add { $0.inInterface = outside }; rest.inInterface = inside }
+        if let (outside, inside) = PacketBox.cut(rest.outInterface, other.outInterface) { add { $0.outInterface = outside }; rest.outInterface = inside }
+        if let (outside, inside) = PacketBox.cut(rest.state, other.state) { add { $0.state = outside }; rest.state = inside }
+        if let (outside, inside) = PacketBox.cut(rest.mark, other.mark) { add { $0.mark = outside }; rest.mark = inside }
+        if let (outside, inside) = PacketBox.cut(rest.connectionMark, other.connectionMark) { add { $0.connectionMark = outside }; rest.connectionMark = inside }
+        if let (outside, inside) = PacketBox.cut(rest.translation, other.translation) { add { $0.translation = outside }; rest.translation = inside }
         for answer in other.unknowns where !rest.unknowns.contains(answer) {
             let opposite = PacketBox.mergeUnknowns(rest.unknowns, [UnknownAnswer(id: answer.id, holds: !answer.holds)])!
             add { $0.unknowns = opposite }
@@ -192,6 +186,13 @@ public struct PacketBox: Sendable, Hashable {
         }
         for index in pieces.indices { pieces[index].limitAnswers() }
         return pieces
+    }
+
+    /// One field's values outside `theirs` and inside them, or nil when none is outside.
+    @inline(__always)
+    private static func cut<Value: FieldValues>(_ mine: Value, _ theirs: Value) -> (outside: Value, inside: Value)? {
+        let outside = mine.subtracting(theirs)
+        return outside.isEmpty ? nil : (outside, mine.intersection(theirs))
     }
 
     /// The same packets whatever the unknown conditions answer.
@@ -212,6 +213,17 @@ public struct PacketBox: Sendable, Hashable {
     /// The fixed answer of unknown condition `id` in this box, if any.
     public func answer(for id: Int) -> Bool? { unknowns.first { $0.id == id }?.holds }
 }
+
+/// The values of one packet field, as a box holds them.
+protocol FieldValues {
+    var isEmpty: Bool { get }
+    func subtracting(_ other: Self) -> Self
+    func intersection(_ other: Self) -> Self
+}
+
+extension IntervalSet: FieldValues {}
+extension InterfaceSet: FieldValues {}
+extension ConnectionStates: FieldValues {}
 
 /// What a translated packet remembers of its way (`PacketBox.originalDestination` and the rest),
 /// immutable and shared between the copies of a box.
