@@ -47,6 +47,17 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
 
     @inlinable @usableFromInline init(storage: Storage) { self.storage = storage }
 
+    /// The same values as numbers of another type that holds them all (ports as 128-bit numbers,
+    /// and back): inline sets stay inline, and the ranges stay sorted and apart.
+    @inlinable
+    public func converted<Other>(to _: Other.Type = Other.self) -> IntervalSet<Other> {
+        switch storage {
+        case .none: IntervalSet<Other>()
+        case .one(let range): IntervalSet<Other>(Other(range.lowerBound)...Other(range.upperBound))
+        case .many(let ranges): IntervalSet<Other>(storage: .many(ranges.map { Other($0.lowerBound)...Other($0.upperBound) }))
+        }
+    }
+
     /// Every value of the type.
     @inlinable public static var full: IntervalSet { IntervalSet(Bound.min...Bound.max) }
     @inlinable public static var empty: IntervalSet { IntervalSet() }
@@ -62,6 +73,16 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         case .none: 0
         case .one: 1
         case .many(let ranges): ranges.count
+        }
+    }
+
+    /// Calls `body` with each range in order, without building an array for an inline set.
+    @inlinable
+    public func forEachRange(_ body: (ClosedRange<Bound>) -> Void) {
+        switch storage {
+        case .none: break
+        case .one(let range): body(range)
+        case .many(let ranges): for range in ranges { body(range) }
         }
     }
 

@@ -127,7 +127,7 @@ struct FirstMatchPartition: Sendable {
                     whole.append(candidate)
                     continue
                 }
-                for range in value.intersection(current).ranges {
+                value.intersection(current).forEachRange { range in
                     events.append((range.lowerBound, true, candidate))
                     if range.upperBound != UInt128.max { events.append((range.upperBound + 1, false, candidate)) }
                 }
@@ -198,9 +198,7 @@ struct PartitionDimension: Sendable {
     }
 
     static func integers<Bound>(_ key: WritableKeyPath<PacketBox, IntervalSet<Bound>> & Sendable) -> PartitionDimension {
-        PartitionDimension(
-            values: { AddressSet(ranges: $0[keyPath: key].ranges.map { UInt128($0.lowerBound)...UInt128($0.upperBound) }) },
-            assign: { $0[keyPath: key] = IntervalSet(ranges: $1.ranges.map { Bound($0.lowerBound)...Bound($0.upperBound) }) })
+        PartitionDimension(values: { $0[keyPath: key].converted() }, assign: { $0[keyPath: key] = $1.converted() })
     }
 
     static func indexRanges(_ indices: [Int]) -> AddressSet {

@@ -117,6 +117,11 @@ import Testing
             #expect(a.isSubset(of: b) == ma.isSubset(of: mb))
             #expect(a.overlaps(b) == !ma.isDisjoint(with: mb))
             #expect(a.isDisjoint(with: b) == ma.isDisjoint(with: mb))
+            // Converted to wider numbers and back, a set is itself, and holds the same values on the way.
+            let wide = a.converted(to: UInt128.self)
+            #expect(wide.converted(to: UInt8.self) == a)
+            #expect(Set((0...255).map(UInt8.init).filter { wide.contains(UInt128($0)) }) == ma)
+            #expect(wide == IntervalSet(ranges: wide.ranges))
             // Results stay normalised: equal sets are equal values.
             #expect(a.union(b) == IntervalSet(ranges: a.union(b).ranges))
             #expect(a.subtracting(b) == IntervalSet(ranges: a.subtracting(b).ranges))
