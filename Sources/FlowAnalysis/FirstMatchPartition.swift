@@ -25,7 +25,7 @@ struct FirstMatchPartition: Sendable {
     private let index: OverlapIndex
 
     private struct Layout {
-        var dimensions: [PartitionDimension]
+        var dimensions: [PacketDimension]
         var values: [[AddressSet]]
 
         init(order: [Int], standard: [[AddressSet]]) {
@@ -45,7 +45,7 @@ struct FirstMatchPartition: Sendable {
         self.boxes = boxes
         self.owners = owners
         let all = PartitionDimension.all
-        let standard = boxes.map { box in all.map { $0.values(box) } }
+        let standard = boxes.map { box in all.map { $0.numbered(box) } }
         let distinct = all.indices.map { field in
             standard.allSatisfy { $0[field] == standard[0][field] } ? 1 : Set(standard.map { $0[field] }).count
         }
@@ -80,7 +80,7 @@ struct FirstMatchPartition: Sendable {
 
     /// Each rule's part of `box` (by its place in the run, in leaf order) and the part no rule matches.
     func split(_ box: PacketBox) -> (matched: [(owner: Int, box: PacketBox)], rest: [PacketBox]) {
-        let meeting = index.overlapping(PartitionDimension.all[indexedField].values(box))
+        let meeting = index.overlapping(PartitionDimension.all[indexedField].numbered(box))
         return FirstMatchPartition.split(box, layout: layout, owners: owners, candidates: meeting)
     }
 
@@ -91,7 +91,7 @@ struct FirstMatchPartition: Sendable {
         var matched: [(owner: Int, box: PacketBox)] = []
         var rest: [PacketBox] = []
         let dimensions = layout.dimensions
-        let target = dimensions.map { $0.values(box) }
+        let target = dimensions.map { $0.numbered(box) }
         // Rules that meet the box at all, and from which field on each holds the box entirely.
         // Candidates are numbered by their place in `chosen` (ascending, so rule order), with `coverFrom` alongside.
         var chosen: [Int] = []
@@ -171,39 +171,17 @@ struct FirstMatchPartition: Sendable {
     }
 }
 
-/// One packet field as the partition sees it: its values as numbered ranges.
-struct PartitionDimension: Sendable {
-    var values: @Sendable (PacketBox) -> AddressSet
-    var assign: @Sendable (inout PacketBox, AddressSet) -> Void
-
+/// The packet fields as the partition cuts them, each as numbered ranges (`PacketDimension.numbered`).
+enum PartitionDimension {
     /// The fields rules match on. A run cuts them in the order its trial chose (`FirstMatchPartition.init`);
     /// between equal fields, in this order: addresses before ports, since chains dispatch on
     /// addresses (zones, verdict maps on sources) and test ports later.
-    static let all: [PartitionDimension] = [
-        integers(\.layer4Protocol), addresses(\.source), addresses(\.destination), integers(\.destinationPort),
-        integers(\.sourcePort), integers(\.icmpType), integers(\.tcpFlags),
-        PartitionDimension(values: { indexRanges($0.inInterface.indices) },
-                           assign: { box, set in box.inInterface = box.inInterface.keeping(set.ranges) }),
-        PartitionDimension(values: { indexRanges($0.outInterface.indices) },
-                           assign: { box, set in box.outInterface = box.outInterface.keeping(set.ranges) }),
-        PartitionDimension(values: { box in indexRanges((0..<8).filter { box.state.rawValue >> $0 & 1 == 1 }) },
-                           assign: { box, set in
-                               box.state = ConnectionStates(rawValue: (0..<8).filter { set.contains(UInt128($0)) }.reduce(0) { $0 | 1 << $1 })
-                           }),
-        integers(\.mark), integers(\.connectionMark), integers(\.translation),
+    static let all: [PacketDimension] = [
+        PacketDimension[.layer4Protocol], PacketDimension[.source], PacketDimension[.destination], PacketDimension[.destinationPort],
+        PacketDimension[.sourcePort], PacketDimension[.icmpType], PacketDimension[.tcpFlags], PacketDimension[.inInterface],
+        PacketDimension[.outInterface], PacketDimension[.state], PacketDimension[.mark], PacketDimension[.connectionMark],
+        PacketDimension[.translation],
     ]
-
-    static func addresses(_ key: WritableKeyPath<PacketBox, AddressSet> & Sendable) -> PartitionDimension {
-        PartitionDimension(values: { $0[keyPath: key] }, assign: { $0[keyPath: key] = $1 })
-    }
-
-    static func integers<Bound>(_ key: WritableKeyPath<PacketBox, IntervalSet<Bound>> & Sendable) -> PartitionDimension {
-        PartitionDimension(values: { $0[keyPath: key].converted() }, assign: { $0[keyPath: key] = $1.converted() })
-    }
-
-    static func indexRanges(_ indices: [Int]) -> AddressSet {
-        AddressSet(ranges: indices.map { UInt128($0)...UInt128($0) })
-    }
 
     /// How crowded the pieces are when a field is cut at every end of `values`: the sum, over the
     /// pieces, of the square of the number of values holding each. One rule per piece scores the
@@ -246,14 +224,5 @@ struct PartitionDimension: Sendable {
     static func firstMatches(_ candidates: [Int], coverFrom: [Int], field: Int) -> [Int] {
         guard let stop = candidates.firstIndex(where: { coverFrom[$0] <= field }) else { return candidates }
         return Array(candidates[...stop])
-    }
-}
-
-extension InterfaceSet {
-    /// The members whose index lies in `ranges`.
-    func keeping(_ ranges: [ClosedRange<UInt128>]) -> InterfaceSet {
-        var result = self
-        for index in indices where !ranges.contains(where: { $0.contains(UInt128(index)) }) { result.remove(index) }
-        return result
     }
 }

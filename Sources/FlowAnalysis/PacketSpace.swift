@@ -83,6 +83,11 @@ public struct PacketBox: Sendable, Hashable {
         unknowns = []
     }
 
+    // `isEmpty`, `intersection`, `meets` and `subtracting` are the engine's hottest paths: they name
+    // each field, in the order of `PacketDimension.all`, rather than walk that table, whose closures
+    // made the kube-proxy audit at 100k rules 1.6 times slower (measured). The tests check them
+    // against the same operations walking the table (`PacketDimensionTests`).
+
     public var isEmpty: Bool {
         layer4Protocol.isEmpty || source.isEmpty || destination.isEmpty || sourcePort.isEmpty || destinationPort.isEmpty
             || icmpType.isEmpty || tcpFlags.isEmpty || inInterface.isEmpty || outInterface.isEmpty || state.isEmpty
@@ -146,8 +151,7 @@ public struct PacketBox: Sendable, Hashable {
     /// The packets of this box that are not in `other`, as disjoint boxes.
     ///
     /// Field by field: the values outside `other`'s become a piece, and the rest keeps the values
-    /// inside for the next field. Each field is read by name, not through a key path: this is the
-    /// engine's hottest path.
+    /// inside for the next field.
     public func subtracting(_ other: PacketBox) -> [PacketBox] {
         guard meets(other) else { return [self] }
         var pieces: [PacketBox] = []
@@ -213,17 +217,6 @@ public struct PacketBox: Sendable, Hashable {
     /// The fixed answer of unknown condition `id` in this box, if any.
     public func answer(for id: Int) -> Bool? { unknowns.first { $0.id == id }?.holds }
 }
-
-/// The values of one packet field, as a box holds them.
-protocol FieldValues {
-    var isEmpty: Bool { get }
-    func subtracting(_ other: Self) -> Self
-    func intersection(_ other: Self) -> Self
-}
-
-extension IntervalSet: FieldValues {}
-extension InterfaceSet: FieldValues {}
-extension ConnectionStates: FieldValues {}
 
 /// What a translated packet remembers of its way (`PacketBox.originalDestination` and the rest),
 /// immutable and shared between the copies of a box.
@@ -318,7 +311,7 @@ public struct PacketSpace: Sendable, Hashable {
 
     /// The boxes being merged, with what each is compared by, read once and again only for merged boxes.
     private struct Merging {
-        let fields: [PacketBox.MergeableField]
+        let fields: [PacketDimension]
         var boxes: [PacketBox]
         /// Each box with every mergeable field blanked: what no merge changes. A merged box keeps its first member's.
         var rests: [PacketBox]
@@ -331,7 +324,7 @@ public struct PacketSpace: Sendable, Hashable {
         var alive: [Bool]
         var remaining: Int
 
-        init(boxes: [PacketBox], fields: [PacketBox.MergeableField]) {
+        init(boxes: [PacketBox], fields: [PacketDimension]) {
             self.fields = fields
             self.boxes = boxes
             alive = [Bool](repeating: true, count: boxes.count)
@@ -442,43 +435,11 @@ public struct PacketSpace: Sendable, Hashable {
 }
 
 extension PacketBox {
-    /// A field that boxes equal elsewhere can be united on.
-    struct MergeableField: Sendable {
-        /// Empties the field: what is left is what a merge on any mergeable field keeps.
-        var blank: @Sendable (inout PacketBox) -> Void
-        var hash: @Sendable (PacketBox) -> Int
-        var equal: @Sendable (PacketBox, PacketBox) -> Bool
-        /// The first box with this field holding every box's values.
-        var mergeAll: @Sendable ([PacketBox]) -> PacketBox
-    }
-
-    static let mergeableFields: [MergeableField] = [
-        intervals({ $0.destinationPort }, { $0.destinationPort = $1 }), intervals({ $0.sourcePort }, { $0.sourcePort = $1 }),
-        intervals({ $0.source }, { $0.source = $1 }), intervals({ $0.destination }, { $0.destination = $1 }),
-        intervals({ $0.layer4Protocol }, { $0.layer4Protocol = $1 }),
-        MergeableField(blank: { $0.state = [] }, hash: { Int($0.state.rawValue) }, equal: { $0.state == $1.state },
-                       mergeAll: { boxes in var b = boxes[0]; b.state = boxes.reduce(into: []) { $0.formUnion($1.state) }; return b }),
-        intervals({ $0.tcpFlags }, { $0.tcpFlags = $1 }), intervals({ $0.icmpType }, { $0.icmpType = $1 }),
-        intervals({ $0.translation }, { $0.translation = $1 }),
-        MergeableField(blank: { $0.inInterface = InterfaceSet(count: 0) }, hash: { $0.inInterface.hashValue },
-                       equal: { $0.inInterface == $1.inInterface },
-                       mergeAll: { boxes in var b = boxes[0]; b.inInterface = boxes.dropFirst().reduce(b.inInterface) { $0.union($1.inInterface) }; return b }),
-        MergeableField(blank: { $0.outInterface = InterfaceSet(count: 0) }, hash: { $0.outInterface.hashValue },
-                       equal: { $0.outInterface == $1.outInterface },
-                       mergeAll: { boxes in var b = boxes[0]; b.outInterface = boxes.dropFirst().reduce(b.outInterface) { $0.union($1.outInterface) }; return b }),
+    /// The fields boxes equal elsewhere are united on, in the order they are tried. Marks are not:
+    /// packets of different marks take different ways in the chains that set them.
+    static let mergeableFields: [PacketDimension] = [
+        PacketDimension[.destinationPort], PacketDimension[.sourcePort], PacketDimension[.source], PacketDimension[.destination],
+        PacketDimension[.layer4Protocol], PacketDimension[.state], PacketDimension[.tcpFlags], PacketDimension[.icmpType],
+        PacketDimension[.translation], PacketDimension[.inInterface], PacketDimension[.outInterface],
     ]
-
-    /// An interval field, united by one sort of every box's ranges.
-    static func intervals<Bound>(_ get: @escaping @Sendable (PacketBox) -> IntervalSet<Bound>,
-                                 _ set: @escaping @Sendable (inout PacketBox, IntervalSet<Bound>) -> Void) -> MergeableField {
-        MergeableField(
-            blank: { set(&$0, .empty) },
-            hash: { get($0).hashValue },
-            equal: { get($0) == get($1) },
-            mergeAll: { boxes in
-                var box = boxes[0]
-                set(&box, IntervalSet(ranges: boxes.flatMap { get($0).ranges }))
-                return box
-            })
-    }
 }
