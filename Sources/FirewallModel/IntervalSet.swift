@@ -67,6 +67,12 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         return false
     }
 
+    /// The set's range when it holds exactly one, read in place.
+    @inlinable public var onlyRange: ClosedRange<Bound>? {
+        if case .one(let range) = storage { return range }
+        return nil
+    }
+
     /// How many ranges the set holds.
     @inlinable public var rangeCount: Int {
         switch storage {

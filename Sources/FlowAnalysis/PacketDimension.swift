@@ -9,6 +9,8 @@ protocol FieldValues: Hashable {
     func overlaps(_ other: Self) -> Bool
     /// The values of every box united: how boxes equal on every other field merge.
     static func union(of all: [Self]) -> Self
+    /// A hash for grouping boxes by this field: equal values hash alike, and cheaply.
+    var groupingHash: Int { get }
     /// The empty value a field is blanked to, when boxes are compared on every other field.
     static var blank: Self { get }
     /// The values as numbered ranges, for `FirstMatchPartition`, which cuts every field alike.
@@ -18,8 +20,9 @@ protocol FieldValues: Hashable {
 }
 
 /// One field of a packet box. `PacketDimension.all` lists every field once; what walks whole
-/// boxes (meeting, intersecting, cutting, merging, partitioning) walks that list.
-struct PacketDimension: Sendable {
+/// boxes (meeting, intersecting, cutting, merging, partitioning) walks that list. A class: its
+/// dozen closures are read by reference, never copied with their contexts.
+final class PacketDimension: Sendable {
     enum Name: Int, Sendable, CaseIterable {
         case layer4Protocol, destinationPort, destination, source, sourcePort, icmpType, tcpFlags,
              inInterface, outInterface, state, mark, connectionMark, translation
@@ -44,6 +47,27 @@ struct PacketDimension: Sendable {
     let mergeAll: @Sendable ([PacketBox]) -> PacketBox
     let numbered: @Sendable (PacketBox) -> AddressSet
     let assign: @Sendable (inout PacketBox, AddressSet) -> Void
+
+    init(name: Name, narrowsLate: Bool, isEmpty: @escaping @Sendable (PacketBox) -> Bool,
+         intersect: @escaping @Sendable (inout PacketBox, PacketBox) -> Bool, overlaps: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
+         outside: @escaping @Sendable (PacketBox, PacketBox) -> PacketBox?, copy: @escaping @Sendable (inout PacketBox, PacketBox) -> Void,
+         hash: @escaping @Sendable (PacketBox) -> Int, equal: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
+         blank: @escaping @Sendable (inout PacketBox) -> Void, mergeAll: @escaping @Sendable ([PacketBox]) -> PacketBox,
+         numbered: @escaping @Sendable (PacketBox) -> AddressSet, assign: @escaping @Sendable (inout PacketBox, AddressSet) -> Void) {
+        self.name = name
+        self.narrowsLate = narrowsLate
+        self.isEmpty = isEmpty
+        self.intersect = intersect
+        self.overlaps = overlaps
+        self.outside = outside
+        self.copy = copy
+        self.hash = hash
+        self.equal = equal
+        self.blank = blank
+        self.mergeAll = mergeAll
+        self.numbered = numbered
+        self.assign = assign
+    }
 
     /// The fields, in the order whole-box operations test them: those most often told apart first.
     static let all: [PacketDimension] = [
@@ -87,7 +111,7 @@ struct PacketDimension: Sendable {
                 return piece
             },
             copy: { set(&$0, get($1)) },
-            hash: { get($0).hashValue },
+            hash: { get($0).groupingHash },
             equal: { get($0) == get($1) },
             blank: { set(&$0, .blank) },
             mergeAll: { boxes in
@@ -101,6 +125,14 @@ struct PacketDimension: Sendable {
 }
 
 extension IntervalSet: FieldValues {
+    /// One range, the most common value, is mixed by multiplication; more go through `Hasher`.
+    var groupingHash: Int {
+        guard let range = onlyRange else { return hashValue }
+        var mixed = UInt64(truncatingIfNeeded: range.lowerBound) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: range.upperBound)
+        mixed ^= UInt64(truncatingIfNeeded: range.lowerBound >> 64) &+ UInt64(truncatingIfNeeded: range.upperBound >> 64) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 31)) &* 0x94D0_49BB_1331_11EB
+        return Int(bitPattern: UInt(mixed ^ (mixed >> 29)))
+    }
     /// One sort of every set's ranges.
     static func union(of all: [IntervalSet]) -> IntervalSet { IntervalSet(ranges: all.flatMap(\.ranges)) }
     static var blank: IntervalSet { .empty }
@@ -109,6 +141,7 @@ extension IntervalSet: FieldValues {
 }
 
 extension InterfaceSet: FieldValues {
+    var groupingHash: Int { hashValue }
     func overlaps(_ other: InterfaceSet) -> Bool { !intersection(other).isEmpty }
     static func union(of all: [InterfaceSet]) -> InterfaceSet { all.dropFirst().reduce(all[0]) { $0.union($1) } }
     static var blank: InterfaceSet { InterfaceSet(count: 0) }
@@ -122,6 +155,7 @@ extension InterfaceSet: FieldValues {
 }
 
 extension ConnectionStates: FieldValues {
+    var groupingHash: Int { Int(rawValue) }
     func overlaps(_ other: ConnectionStates) -> Bool { !isDisjoint(with: other) }
     static func union(of all: [ConnectionStates]) -> ConnectionStates { all.reduce(into: []) { $0.formUnion($1) } }
     static var blank: ConnectionStates { [] }
