@@ -51,10 +51,12 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
     /// and back): inline sets stay inline, and the ranges stay sorted and apart.
     @inlinable
     public func converted<Other>(to _: Other.Type = Other.self) -> IntervalSet<Other> {
+        // The same type: the set as it is, storage shared (a blocklist of a million addresses is not copied).
+        if Other.self == Bound.self { return unsafeBitCast(self, to: IntervalSet<Other>.self) }
         switch storage {
-        case .none: IntervalSet<Other>()
-        case .one(let range): IntervalSet<Other>(Other(range.lowerBound)...Other(range.upperBound))
-        case .many(let ranges): IntervalSet<Other>(storage: .many(ranges.map { Other($0.lowerBound)...Other($0.upperBound) }))
+        case .none: return IntervalSet<Other>()
+        case .one(let range): return IntervalSet<Other>(Other(range.lowerBound)...Other(range.upperBound))
+        case .many(let ranges): return IntervalSet<Other>(storage: .many(ranges.map { Other($0.lowerBound)...Other($0.upperBound) }))
         }
     }
 
@@ -180,9 +182,8 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         /// Every range, the first included, once there are two or more.
         @usableFromInline var all: [ClosedRange<Bound>] = []
 
-        @inlinable init() {}
-
-        /// A builder that expects up to `capacity` ranges: one allocation for a large result.
+        /// A builder that expects up to `capacity` ranges: one allocation for a large result. Give
+        /// a bound the result can reach, not a guess: a result keeps the capacity it was built with.
         @inlinable init(expecting capacity: Int) {
             if capacity > Builder.reservedFrom { all.reserveCapacity(capacity) }
         }
@@ -268,7 +269,7 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
                 // A large set inside a few ranges (a blocklist met by every address but the host's
                 // own) is left as it is too.
                 if a.count * 16 < b.count && IntervalSet.lies(b, within: a) { return other }
-                var result = Builder(expecting: a.count + b.count)
+                var result = Builder(expecting: a.count + IntervalSet.rangesMeeting(span: a, in: b))
                 var i = 0
                 var j = IntervalSet.firstRange(in: b, endingAtOrAfter: a[0].lowerBound)
                 while i < a.count && j < b.count {
@@ -287,6 +288,18 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
                 return result.set
             }
         }
+    }
+
+    /// How many ranges of `ranges` meet the span from the first to the last range of `span`: two
+    /// binary searches. What an intersection or a subtraction of `span`'s set can gain from them.
+    @inlinable @usableFromInline
+    static func rangesMeeting(span: UnsafeBufferPointer<ClosedRange<Bound>>, in ranges: UnsafeBufferPointer<ClosedRange<Bound>>) -> Int {
+        guard let first = span.first, let last = span.last else { return 0 }
+        let start = IntervalSet.firstRange(in: ranges, endingAtOrAfter: first.lowerBound)
+        // The first range starting after the span ends: the first ending at or after its end, or the one after.
+        var end = IntervalSet.firstRange(in: ranges, endingAtOrAfter: last.upperBound)
+        if end < ranges.count && ranges[end].lowerBound <= last.upperBound { end += 1 }
+        return end - start
     }
 
     /// Whether every range of `inner` lies within a range of `outer`: a binary search per gap of `outer`.
@@ -345,7 +358,7 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         if other.rangeCount * 16 < rangeCount && !overlaps(other) { return self }
         return withRanges { a in
             other.withRanges { b in
-                var result = Builder(expecting: a.count + b.count)
+                var result = Builder(expecting: a.count + IntervalSet.rangesMeeting(span: a, in: b))
                 var j = 0
                 for range in a {
                     var low = range.lowerBound

@@ -63,8 +63,8 @@ struct FirstMatchPartition: Sendable {
             // Every packet some box holds (interfaces are united as sets: their assignment only narrows).
             var hull = boxes[0]
             for field in all.indices { all[field].assign(&hull, AddressSet(ranges: standard.flatMap { $0[field].ranges })) }
-            hull.inInterface = boxes.dropFirst().reduce(boxes[0].inInterface) { $0.union($1.inInterface) }
-            hull.outInterface = boxes.dropFirst().reduce(boxes[0].outInterface) { $0.union($1.outInterface) }
+            hull.inInterface = InterfaceSet.union(of: boxes.map(\.inInterface))
+            hull.outInterface = InterfaceSet.union(of: boxes.map(\.outInterface))
             let other = Layout(order: byCrowding, standard: standard)
             func pieces(_ layout: Layout, limit: Int) -> Int {
                 let parts = FirstMatchPartition.split(hull, layout: layout, owners: owners, candidates: Array(boxes.indices), limit: limit)

@@ -15,7 +15,9 @@ protocol FieldValues: Hashable {
     static var blank: Self { get }
     /// The values as numbered ranges, for `FirstMatchPartition`, which cuts every field alike.
     var numbered: AddressSet { get }
-    /// These values kept only where `numbered` holds them.
+    /// The values `numbered` stands for, as this field holds them: numbers and states are replaced
+    /// by them; interface classes keep only the members `numbered` holds (a class is an index in
+    /// the box's own universe, which the numbers do not carry).
     func narrowed(to numbered: AddressSet) -> Self
 }
 
@@ -29,9 +31,6 @@ final class PacketDimension: Sendable {
     }
 
     let name: Name
-    /// Cut off a box, the rest keeps the values inside the other box only when another piece is
-    /// cut after it: the rest of a box against a blocklist of a million addresses is seldom cut again.
-    let narrowsLate: Bool
     let isEmpty: @Sendable (PacketBox) -> Bool
     /// Narrows the first box to the values of the second; whether any are left.
     let intersect: @Sendable (inout PacketBox, PacketBox) -> Bool
@@ -48,14 +47,13 @@ final class PacketDimension: Sendable {
     let numbered: @Sendable (PacketBox) -> AddressSet
     let assign: @Sendable (inout PacketBox, AddressSet) -> Void
 
-    init(name: Name, narrowsLate: Bool, isEmpty: @escaping @Sendable (PacketBox) -> Bool,
+    init(name: Name, isEmpty: @escaping @Sendable (PacketBox) -> Bool,
          intersect: @escaping @Sendable (inout PacketBox, PacketBox) -> Bool, overlaps: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
          outside: @escaping @Sendable (PacketBox, PacketBox) -> PacketBox?, copy: @escaping @Sendable (inout PacketBox, PacketBox) -> Void,
          hash: @escaping @Sendable (PacketBox) -> Int, equal: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
          blank: @escaping @Sendable (inout PacketBox) -> Void, mergeAll: @escaping @Sendable ([PacketBox]) -> PacketBox,
          numbered: @escaping @Sendable (PacketBox) -> AddressSet, assign: @escaping @Sendable (inout PacketBox, AddressSet) -> Void) {
         self.name = name
-        self.narrowsLate = narrowsLate
         self.isEmpty = isEmpty
         self.intersect = intersect
         self.overlaps = overlaps
@@ -73,8 +71,8 @@ final class PacketDimension: Sendable {
     static let all: [PacketDimension] = [
         field(.layer4Protocol, { $0.layer4Protocol }, { $0.layer4Protocol = $1 }),
         field(.destinationPort, { $0.destinationPort }, { $0.destinationPort = $1 }),
-        field(.destination, { $0.destination }, { $0.destination = $1 }, narrowsLate: true),
-        field(.source, { $0.source }, { $0.source = $1 }, narrowsLate: true),
+        field(.destination, { $0.destination }, { $0.destination = $1 }),
+        field(.source, { $0.source }, { $0.source = $1 }),
         field(.sourcePort, { $0.sourcePort }, { $0.sourcePort = $1 }),
         field(.icmpType, { $0.icmpType }, { $0.icmpType = $1 }),
         field(.tcpFlags, { $0.tcpFlags }, { $0.tcpFlags = $1 }),
@@ -92,10 +90,9 @@ final class PacketDimension: Sendable {
     private static let byName: [Int] = Name.allCases.map { name in all.firstIndex { $0.name == name }! }
 
     private static func field<Values: FieldValues>(_ name: Name, _ get: @escaping @Sendable (PacketBox) -> Values,
-                                                   _ set: @escaping @Sendable (inout PacketBox, Values) -> Void,
-                                                   narrowsLate: Bool = false) -> PacketDimension {
+                                                   _ set: @escaping @Sendable (inout PacketBox, Values) -> Void) -> PacketDimension {
         PacketDimension(
-            name: name, narrowsLate: narrowsLate,
+            name: name,
             isEmpty: { get($0).isEmpty },
             intersect: { box, other in
                 let values = get(box).intersection(get(other))
@@ -128,10 +125,8 @@ extension IntervalSet: FieldValues {
     /// One range, the most common value, is mixed by multiplication; more go through `Hasher`.
     var groupingHash: Int {
         guard let range = onlyRange else { return hashValue }
-        var mixed = UInt64(truncatingIfNeeded: range.lowerBound) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: range.upperBound)
-        mixed ^= UInt64(truncatingIfNeeded: range.lowerBound >> 64) &+ UInt64(truncatingIfNeeded: range.upperBound >> 64) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 31)) &* 0x94D0_49BB_1331_11EB
-        return Int(bitPattern: UInt(mixed ^ (mixed >> 29)))
+        func word(_ value: Bound) -> UInt64 { UInt64(truncatingIfNeeded: value) ^ UInt64(truncatingIfNeeded: value >> 64) &* 31 }
+        return mixedHash(word(range.lowerBound), word(range.upperBound))
     }
     /// One sort of every set's ranges.
     static func union(of all: [IntervalSet]) -> IntervalSet { IntervalSet(ranges: all.flatMap(\.ranges)) }
@@ -164,4 +159,14 @@ extension ConnectionStates: FieldValues {
     func narrowed(to numbered: AddressSet) -> ConnectionStates {
         ConnectionStates(rawValue: (0..<8).filter { numbered.contains(UInt128($0)) }.reduce(0) { $0 | 1 << $1 })
     }
+}
+
+/// Two words mixed into one well-spread hash (multiply and xor-shift): for grouping boxes, where
+/// a `Hasher` per field would cost more than the grouping saves. Equal inputs hash alike; a
+/// collision only costs a comparison.
+func mixedHash(_ first: UInt64, _ second: UInt64) -> Int {
+    var mixed = first &* 0x9E37_79B9_7F4A_7C15 ^ second
+    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+    return Int(bitPattern: UInt(mixed ^ (mixed >> 31)))
 }

@@ -293,10 +293,14 @@ public struct PacketSpace: Sendable, Hashable {
     /// hashed once, and the key for one field is the sum of the others' hashes, so a key costs one
     /// subtraction and no box is copied or hashed again until it merges. A pass that merges
     /// nothing changes nothing: a thousand boxes that share no field but one cost one look-up each.
-    public func coalesced() -> PacketSpace {
+    public func coalesced() -> PacketSpace { coalesced(collidingKeys: false) }
+
+    /// The same; with `collidingKeys`, every box has the same key, so every merge is found by
+    /// comparison alone (for the tests of the comparison path).
+    func coalesced(collidingKeys: Bool) -> PacketSpace {
         if boxes.count < 2 { return self }
         let fields = PacketBox.mergeableFields
-        var merging = Merging(boxes: boxes, fields: fields)
+        var merging = Merging(boxes: boxes, fields: fields, collidingKeys: collidingKeys)
         // Duplicates go in the order the boxes came, never a hash order: reports are deterministic.
         merging.removeDuplicates()
         var changed = true
@@ -324,7 +328,10 @@ public struct PacketSpace: Sendable, Hashable {
         var alive: [Bool]
         var remaining: Int
 
-        init(boxes: [PacketBox], fields: [PacketDimension]) {
+        let collidingKeys: Bool
+
+        init(boxes: [PacketBox], fields: [PacketDimension], collidingKeys: Bool) {
+            self.collidingKeys = collidingKeys
             self.fields = fields
             self.boxes = boxes
             alive = [Bool](repeating: true, count: boxes.count)
@@ -334,7 +341,7 @@ public struct PacketSpace: Sendable, Hashable {
                 for field in fields { field.blank(&rest) }
                 return rest
             }
-            restHashes = rests.map(\.hashValue)
+            restHashes = rests.map { collidingKeys ? 0 : $0.hashValue }
             mixed = []
             mixed.reserveCapacity(boxes.count * fields.count)
             totals = []
@@ -342,7 +349,7 @@ public struct PacketSpace: Sendable, Hashable {
             for (index, box) in boxes.enumerated() {
                 var total = restHashes[index]
                 for fieldIndex in fields.indices {
-                    let hash = Merging.mix(fieldIndex, fields[fieldIndex].hash(box))
+                    let hash = collidingKeys ? 0 : Merging.mix(fieldIndex, fields[fieldIndex].hash(box))
                     mixed.append(hash)
                     total &+= hash
                 }
@@ -350,14 +357,8 @@ public struct PacketSpace: Sendable, Hashable {
             }
         }
 
-        /// A field's hash made particular to its place, so that sums of different fields' hashes do not
-        /// cancel. The hashes are already well spread; a collision only costs a comparison.
-        static func mix(_ field: Int, _ hash: Int) -> Int {
-            var mixed = UInt64(bitPattern: Int64(hash)) &+ UInt64(field + 1) &* 0x9E37_79B9_7F4A_7C15
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int(bitPattern: UInt(mixed ^ (mixed >> 31)))
-        }
+        /// A field's hash made particular to its place, so that sums of different fields' hashes do not cancel.
+        static func mix(_ field: Int, _ hash: Int) -> Int { mixedHash(UInt64(field + 1), UInt64(bitPattern: Int64(hash))) }
 
         /// Whether boxes `a` and `b` are equal on every field but `skipping` (nil: on every field).
         func equal(_ a: Int, _ b: Int, skipping: Int?) -> Bool {
@@ -416,7 +417,7 @@ public struct PacketSpace: Sendable, Hashable {
             }
             for (leader, group) in members {
                 boxes[leader] = fields[fieldIndex].mergeAll(group)
-                let hash = Merging.mix(fieldIndex, fields[fieldIndex].hash(boxes[leader]))
+                let hash = collidingKeys ? 0 : Merging.mix(fieldIndex, fields[fieldIndex].hash(boxes[leader]))
                 totals[leader] = totals[leader] &- mixed[leader * count + fieldIndex] &+ hash
                 mixed[leader * count + fieldIndex] = hash
             }

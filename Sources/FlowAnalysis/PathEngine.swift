@@ -623,8 +623,9 @@ public struct PathEngine: Sendable {
 
     /// Boxes with the same packets are grouped (in order of first appearance); a group of more than
     /// `answerVariants` distinct answer sets becomes one box with the answers they all share,
-    /// marked widened. Boxes are grouped by index, without a collection per group.
-    static func widen(_ boxes: [PacketBox], answerVariants: Int) -> PacketSpace {
+    /// marked widened. Boxes are grouped by index, without a collection per group; `keyHash`
+    /// hashes their packets (tests give one that makes every group collide).
+    static func widen(_ boxes: [PacketBox], answerVariants: Int, keyHash: (PacketBox) -> Int = { $0.hashValue }) -> PacketSpace {
         // Boxes that fix no answer and loosened none have no variants to merge (duplicates merge later, in order).
         if boxes.allSatisfy({ $0.unknowns.isEmpty && !$0.widened }) { return PacketSpace(boxes) }
         let keys = boxes.map(\.withoutUnknowns)
@@ -634,9 +635,8 @@ public struct PathEngine: Sendable {
         // variants chained from first to last, and how many there are.
         var opener: [Int] = [], nextWithHash: [Int] = [], firstVariant: [Int] = [], lastVariant: [Int] = [], variants: [Int] = []
         var nextVariant = [Int](repeating: -1, count: boxes.count)
-        var groupOf = [Int](repeating: 0, count: boxes.count)
         for index in boxes.indices {
-            let hash = keys[index].hashValue
+            let hash = keyHash(keys[index])
             var group = firstWithHash[hash] ?? -1
             var previous = -1
             while group >= 0 && keys[opener[group]] != keys[index] {
@@ -651,10 +651,8 @@ public struct PathEngine: Sendable {
                 lastVariant.append(index)
                 variants.append(1)
                 if previous >= 0 { nextWithHash[previous] = group } else { firstWithHash[hash] = group }
-                groupOf[index] = group
                 continue
             }
-            groupOf[index] = group
             // A box met twice is one variant, not two: duplicates never count towards widening.
             // Past the bound the group is merged anyway, and a duplicate changes no shared answer.
             var variant = variants[group] > answerVariants ? -1 : firstVariant[group], duplicate = false
