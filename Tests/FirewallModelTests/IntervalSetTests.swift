@@ -134,24 +134,27 @@ import Testing
     @Test func aLargeSetAgainstAFewRanges() {
         var generator = Generator(state: 20261207)
         var within = 0, missed = 0
-        for round in 0..<2000 {
+        for round in 0..<3200 {
             let few = IntervalSet<UInt8>(ranges: (0..<2).map { _ in
                 let low = UInt8.random(in: 0...150, using: &generator)
                 return low...(low + UInt8.random(in: 40...105, using: &generator))
             })
-            // Stretches of one to three values three apart, kept where the round asks: inside the
-            // few ranges, outside them, or half of them anywhere. A stretch may cross an edge.
+            // Stretches of one or two values three apart, kept where the round asks: inside the few
+            // ranges, outside them, inside their hull (the gap between them too), or half of them
+            // anywhere. A stretch may cross an edge.
+            let hull = few.ranges[0].lowerBound...few.ranges[few.rangeCount - 1].upperBound
             let keep: (UInt8) -> Bool = { value in
-                switch round % 3 {
+                switch round % 4 {
                 case 0: few.contains(value)
                 case 1: !few.contains(value)
+                case 2: hull.contains(value)
                 default: true
                 }
             }
             let large = IntervalSet<UInt8>(ranges: stride(from: 0, through: 252, by: 3).map(UInt8.init).compactMap { start -> ClosedRange<UInt8>? in
                 let range = start...(start + UInt8.random(in: 0...1, using: &generator))
-                guard round % 3 != 2 || Bool.random(using: &generator) else { return nil }
-                return keep(range.lowerBound) && (round % 3 == 2 || keep(range.upperBound)) ? range : nil
+                guard round % 4 != 3 || Bool.random(using: &generator) else { return nil }
+                return keep(range.lowerBound) && (round % 4 == 3 || keep(range.upperBound)) ? range : nil
             })
             let mFew = Self.members(few), mLarge = Self.members(large)
             if few.rangeCount >= 2 && large.rangeCount > 16 * few.rangeCount {
