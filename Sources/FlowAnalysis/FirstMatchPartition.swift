@@ -137,30 +137,54 @@ struct FirstMatchPartition: Sendable {
                 return
             }
             events.sort { $0.at < $1.at }
-            // Pieces of the field's values between consecutive cuts, grouped by the rules holding them.
-            var groups: [[Int]: [ClosedRange<UInt128>]] = [:]
-            var order: [[Int]] = []
-            var active = Set<Int>()
+            // Pieces of the field's values between consecutive cuts, grouped by the rules holding
+            // them, in order of first appearance. Most pieces are held by one rule or none (a ban,
+            // a service): those are found by that rule alone, without hashing a list.
+            var groupHolders: [[Int]] = [], groupRanges: [[ClosedRange<UInt128>]] = []
+            var byOneHolder: [Int: Int] = [:], byHolders: [[Int]: Int] = [:]
+            // The rules holding the current piece, ascending.
+            var active: [Int] = []
             var next = 0
             for range in current.ranges {
                 var start = range.lowerBound
                 while true {
                     while next < events.count && events[next].at <= start {
-                        if events[next].starts { active.insert(events[next].index) } else { active.remove(events[next].index) }
+                        let index = events[next].index
+                        let place = PartitionDimension.insertionPoint(of: index, in: active)
+                        if events[next].starts {
+                            active.insert(index, at: place)
+                        } else if place < active.count && active[place] == index {
+                            active.remove(at: place)
+                        }
                         next += 1
                     }
                     var end = range.upperBound
                     if next < events.count && events[next].at <= range.upperBound { end = events[next].at - 1 }
-                    let holders = active.sorted()
-                    if groups[holders] == nil { order.append(holders) }
-                    groups[holders, default: []].append(start...end)
+                    let group: Int
+                    if active.count <= 1 {
+                        let key = active.first ?? -1
+                        if let known = byOneHolder[key] { group = known } else {
+                            group = groupHolders.count
+                            byOneHolder[key] = group
+                            groupHolders.append(active)
+                            groupRanges.append([])
+                        }
+                    } else if let known = byHolders[active] {
+                        group = known
+                    } else {
+                        group = groupHolders.count
+                        byHolders[active] = group
+                        groupHolders.append(active)
+                        groupRanges.append([])
+                    }
+                    groupRanges[group].append(start...end)
                     if end == range.upperBound { break }
                     start = end + 1
                 }
             }
-            for holders in order {
+            for (group, holders) in groupHolders.enumerated() {
                 var part = region
-                dimension.assign(&part, AddressSet(ranges: groups[holders]!))
+                dimension.assign(&part, AddressSet(ranges: groupRanges[group]))
                 let merged = PartitionDimension.merge(whole, holders)
                 refine(part, field: field + 1, candidates: PartitionDimension.firstMatches(merged, coverFrom: coverFrom, field: field + 1))
             }
@@ -205,6 +229,16 @@ enum PartitionDimension {
             total += Double(active) * Double(active)
         }
         return total
+    }
+
+    /// Where `value` is or would go in the ascending `list`.
+    static func insertionPoint(of value: Int, in list: [Int]) -> Int {
+        var low = 0, high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Two ascending lists of rule boxes as one.
