@@ -48,18 +48,20 @@ struct MissingFlowCheck {
         // Drops by a deny list are intended: set aside and counted, they narrow the flow.
         // Each list's rules in the order met, and its remote addresses gathered then united once:
         // a chain of ten thousand bans is ten thousand outcomes.
-        var narrowed: [(entry: DenyList, rules: [SourceLocation], seen: Set<SourceLocation>, remote: [ClosedRange<UInt128>])] = []
+        // Rules are told apart by their place (one rule has one location), which hashes cheaper than its location.
+        var narrowed: [(entry: DenyList, rules: [SourceLocation], seen: Set<RulePosition>, remote: [ClosedRange<UInt128>])] = []
         func intended(_ outcomes: [Outcome], origin: PathEngine.Origin) -> [Outcome] {
             outcomes.filter { outcome in
-                guard outcome.verdict != .accept, let decision = outcome.deciding, let entry = denyLists.denyList(of: decision) else { return true }
+                guard outcome.verdict != .accept, let decision = outcome.deciding, let position = decision.position,
+                      let entry = denyLists.denyList(of: decision) else { return true }
                 let remote = origin == .network ? outcome.box.source : outcome.box.destination
                 var index = narrowed.firstIndex(where: { $0.entry == entry })
                 if index == nil {
                     narrowed.append((entry, [], [], []))
                     index = narrowed.count - 1
                 }
-                narrowed[index!].remote += remote.ranges
-                if narrowed[index!].seen.insert(decision.location).inserted { narrowed[index!].rules.append(decision.location) }
+                remote.forEachRange { narrowed[index!].remote.append($0) }
+                if narrowed[index!].seen.insert(position).inserted { narrowed[index!].rules.append(decision.location) }
                 return false
             }
         }
