@@ -21,9 +21,10 @@ protocol FieldValues: Hashable {
     func narrowed(to numbered: AddressSet) -> Self
 }
 
-/// One field of a packet box. `PacketDimension.all` lists every field once; what walks whole
-/// boxes (meeting, intersecting, cutting, merging, partitioning) walks that list. A class: its
-/// dozen closures are read by reference, never copied with their contexts.
+/// One field of a packet box. `PacketDimension.all` lists every field once. Merging and the
+/// partition walk it; `PacketBox`'s intersection, overlap, cut and emptiness name each field for
+/// speed and are checked against `intersect`, `overlaps`, `outside` and `isEmpty` here by the tests.
+/// A class: its closures are read by reference, never copied with their contexts.
 final class PacketDimension: Sendable {
     enum Name: Int, Sendable, CaseIterable {
         case layer4Protocol, destinationPort, destination, source, sourcePort, icmpType, tcpFlags,
@@ -37,8 +38,6 @@ final class PacketDimension: Sendable {
     let overlaps: @Sendable (PacketBox, PacketBox) -> Bool
     /// The first box with only its values outside the second's, or nil when none is.
     let outside: @Sendable (PacketBox, PacketBox) -> PacketBox?
-    /// Gives the first box the second's values of this field.
-    let copy: @Sendable (inout PacketBox, PacketBox) -> Void
     let hash: @Sendable (PacketBox) -> Int
     let equal: @Sendable (PacketBox, PacketBox) -> Bool
     let blank: @Sendable (inout PacketBox) -> Void
@@ -49,7 +48,7 @@ final class PacketDimension: Sendable {
 
     init(name: Name, isEmpty: @escaping @Sendable (PacketBox) -> Bool,
          intersect: @escaping @Sendable (inout PacketBox, PacketBox) -> Bool, overlaps: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
-         outside: @escaping @Sendable (PacketBox, PacketBox) -> PacketBox?, copy: @escaping @Sendable (inout PacketBox, PacketBox) -> Void,
+         outside: @escaping @Sendable (PacketBox, PacketBox) -> PacketBox?,
          hash: @escaping @Sendable (PacketBox) -> Int, equal: @escaping @Sendable (PacketBox, PacketBox) -> Bool,
          blank: @escaping @Sendable (inout PacketBox) -> Void, mergeAll: @escaping @Sendable ([PacketBox]) -> PacketBox,
          numbered: @escaping @Sendable (PacketBox) -> AddressSet, assign: @escaping @Sendable (inout PacketBox, AddressSet) -> Void) {
@@ -58,7 +57,6 @@ final class PacketDimension: Sendable {
         self.intersect = intersect
         self.overlaps = overlaps
         self.outside = outside
-        self.copy = copy
         self.hash = hash
         self.equal = equal
         self.blank = blank
@@ -107,7 +105,6 @@ final class PacketDimension: Sendable {
                 set(&piece, values)
                 return piece
             },
-            copy: { set(&$0, get($1)) },
             hash: { get($0).groupingHash },
             equal: { get($0) == get($1) },
             blank: { set(&$0, .blank) },
