@@ -143,8 +143,8 @@ public struct PacketBox: Sendable, Hashable {
         layer4Protocol.overlaps(other.layer4Protocol) && destinationPort.overlaps(other.destinationPort)
             && destination.overlaps(other.destination) && source.overlaps(other.source)
             && sourcePort.overlaps(other.sourcePort) && icmpType.overlaps(other.icmpType) && tcpFlags.overlaps(other.tcpFlags)
-            && !inInterface.intersection(other.inInterface).isEmpty && !outInterface.intersection(other.outInterface).isEmpty
-            && !state.isDisjoint(with: other.state) && mark.overlaps(other.mark) && connectionMark.overlaps(other.connectionMark)
+            && inInterface.overlaps(other.inInterface) && outInterface.overlaps(other.outInterface)
+            && state.overlaps(other.state) && mark.overlaps(other.mark) && connectionMark.overlaps(other.connectionMark)
             && translation.overlaps(other.translation) && PacketBox.mergeUnknowns(unknowns, other.unknowns) != nil
     }
 
@@ -379,7 +379,6 @@ public struct PacketSpace: Sendable, Hashable {
                 let boxKey = key(index)
                 guard var candidate = firstWithKey[boxKey] else {
                     firstWithKey[boxKey] = index
-                    leaderOf[index] = index
                     continue
                 }
                 while true {
@@ -390,7 +389,6 @@ public struct PacketSpace: Sendable, Hashable {
                     }
                     if nextWithKey[candidate] < 0 {
                         nextWithKey[candidate] = index
-                        leaderOf[index] = index
                         break
                     }
                     candidate = nextWithKey[candidate]
@@ -436,8 +434,8 @@ public struct PacketSpace: Sendable, Hashable {
 }
 
 extension PacketBox {
-    /// The fields boxes equal elsewhere are united on, in the order they are tried. Marks are not:
-    /// packets of different marks take different ways in the chains that set them.
+    /// The fields boxes equal elsewhere are united on, in the order they are tried; marks and
+    /// connection marks are not among them.
     static let mergeableFields: [PacketDimension] = [
         PacketDimension[.destinationPort], PacketDimension[.sourcePort], PacketDimension[.source], PacketDimension[.destination],
         PacketDimension[.layer4Protocol], PacketDimension[.state], PacketDimension[.tcpFlags], PacketDimension[.icmpType],
