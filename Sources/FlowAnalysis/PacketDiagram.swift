@@ -1,0 +1,265 @@
+import DecisionDiagram
+import FirewallModel
+
+/// Packet boxes as decision diagrams, and paths of diagrams back as boxes.
+///
+/// The levels are the fields of `PacketDimension.all`, in its order, each as its numbered values
+/// (`PacketDimension.numbered`), then one boolean level per unknown condition in order of first
+/// use. A field wider than 16 bits (addresses, marks) spans 8-bit digits, most significant first:
+/// a set of a million addresses is a tree of digits whose blocks are shared, never one level of a
+/// million edges, and a prefix is a few edges.
+final class PacketDiagram {
+    /// Where one field sits among the levels.
+    struct Field {
+        let dimension: PacketDimension
+        /// The field's first level.
+        let first: Int
+        /// How many levels it spans: 1, or its digits.
+        let digits: Int
+        /// The largest value the field takes in any packet of the family.
+        let maximum: UInt128
+    }
+
+    let store: DecisionDiagram
+    let fields: [Field]
+    /// Every packet of the family: what a box starts from.
+    let everyPacket: PacketBox
+    /// The level of each unknown condition met so far, by its id.
+    private var unknownLevels: [Int: Int] = [:]
+    /// The unknown condition of each level past the fields'.
+    private var unknownIds: [Int] = []
+    private let fieldLevelCount: Int
+
+    /// Bits of one digit.
+    static let digitBits = 8
+
+    init(family: AddressFamily, interfaces: InterfaceUniverse) {
+        everyPacket = PacketBox(family: family, interfaces: interfaces)
+        var fields: [Field] = []
+        var maxima: [UInt32] = []
+        for dimension in PacketDimension.all {
+            let maximum = dimension.numbered(everyPacket).ranges.last?.upperBound ?? 0
+            if maximum <= UInt128(UInt16.max) {
+                fields.append(Field(dimension: dimension, first: maxima.count, digits: 1, maximum: maximum))
+                maxima.append(UInt32(maximum))
+            } else {
+                let bits = UInt128.bitWidth - maximum.leadingZeroBitCount
+                let digits = (bits + PacketDiagram.digitBits - 1) / PacketDiagram.digitBits
+                fields.append(Field(dimension: dimension, first: maxima.count, digits: digits, maximum: maximum))
+                maxima += Array(repeating: UInt32(1 << PacketDiagram.digitBits - 1), count: digits)
+            }
+        }
+        self.fields = fields
+        fieldLevelCount = maxima.count
+        store = DecisionDiagram(levelMaxima: maxima)
+    }
+
+    /// The level of an unknown condition, added after every other the first time it is asked for.
+    func level(ofUnknown id: Int) -> Int {
+        if let known = unknownLevels[id] { return known }
+        let level = store.addLevel(maximum: 1)
+        unknownLevels[id] = level
+        unknownIds.append(id)
+        return level
+    }
+
+    // MARK: Boxes to diagrams
+
+    /// The diagram with `leaf` on the packets of `box` (and the answers it fixes) and background elsewhere.
+    func node(for box: PacketBox, leaf: DecisionDiagram.Node) -> DecisionDiagram.Node {
+        if box.isEmpty { return DecisionDiagram.background }
+        var node = leaf
+        let answers = box.unknowns.map { (level: level(ofUnknown: $0.id), holds: $0.holds) }.sorted { $0.level > $1.level }
+        for answer in answers {
+            let value: UInt32 = answer.holds ? 1 : 0
+            node = store.ranges(level: answer.level, [value...value], inside: node, outside: DecisionDiagram.background)
+        }
+        for field in fields.reversed() {
+            let values = field.dimension.numbered(box)
+            if values.onlyRange == 0...field.maximum { continue }
+            node = self.node(for: values, of: field, inside: node, outside: DecisionDiagram.background)
+        }
+        return node
+    }
+
+    /// The diagram sending a field's `values` to `inside` and its other values to `outside`.
+    func node(for values: AddressSet, of field: Field, inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
+        precondition((values.ranges.last?.upperBound ?? 0) <= field.maximum, "a field's values lie in its domain")
+        if field.digits == 1 {
+            return store.ranges(level: field.first, values.ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
+        }
+        let span = UInt128(1) << (PacketDiagram.digitBits * (field.digits - 1))
+        return digitNode(values.ranges[...], level: field.first, base: 0, span: span, inside: inside, outside: outside)
+    }
+
+    /// The node of one digit for `ranges` (sorted, disjoint, within the block of 256 `span`s at
+    /// `base`): each digit whose block the ranges fill leads to `inside`, each they miss to
+    /// `outside`, each they cut to the node of the next digit for the pieces in that block.
+    private func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
+                           inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
+        let last = UInt32(1 << PacketDiagram.digitBits - 1)
+        let start = store.edgeStart
+        var cursor: UInt32 = 0
+        var index = ranges.startIndex
+        var low = ranges.first?.lowerBound ?? 0
+        while index < ranges.endIndex {
+            let high = ranges[index].upperBound
+            let digit = UInt32((low - base) / span)
+            if digit > cursor { store.addEdge(upTo: digit - 1, to: outside) }
+            let blockStart = base + UInt128(digit) * span
+            let highDigit = UInt32((high - base) / span)
+            if low == blockStart && (high - base) % span == span - 1 || low == blockStart && highDigit > digit {
+                // Whole blocks from `digit` on, up to the last one `high` fills.
+                let lastFull = (high - base) % span == span - 1 ? highDigit : highDigit - 1
+                store.addEdge(upTo: lastFull, to: inside)
+                cursor = lastFull &+ 1
+                if lastFull == highDigit {
+                    index += 1
+                    if index < ranges.endIndex { low = ranges[index].lowerBound }
+                } else {
+                    low = base + UInt128(highDigit) * span
+                }
+                continue
+            }
+            // A cut block: the pieces of every range inside it, a level down.
+            let blockEnd = blockStart + (span - 1)
+            var pieces: [ClosedRange<UInt128>] = []
+            while index < ranges.endIndex && low <= blockEnd {
+                let upper = ranges[index].upperBound
+                if upper <= blockEnd {
+                    pieces.append(low...upper)
+                    index += 1
+                    if index < ranges.endIndex { low = ranges[index].lowerBound }
+                } else {
+                    pieces.append(low...blockEnd)
+                    low = blockEnd + 1
+                    break
+                }
+            }
+            let child = span == 1 ? inside
+                : digitNode(pieces[...], level: level + 1, base: blockStart, span: span >> PacketDiagram.digitBits, inside: inside, outside: outside)
+            store.addEdge(upTo: digit, to: child)
+            cursor = digit &+ 1
+            if digit == last { break }
+        }
+        if cursor <= last { store.addEdge(upTo: last, to: outside) }
+        return store.finishNode(level: level, from: start)
+    }
+
+    // MARK: Diagrams to boxes
+
+    /// Calls `body` with each leaf of `node` other than `skipping` and a part of `template`
+    /// leading to it, read field by field: the values of one field that lead to one node below
+    /// it are one set, so a box read back is one piece, whatever the shape of its fields.
+    func forEachPiece(of node: DecisionDiagram.Node, within template: PacketBox, skipping: DecisionDiagram.Node? = nil,
+                      _ body: (Int32, PacketBox) -> Void) {
+        func walk(_ node: DecisionDiagram.Node, _ box: PacketBox) {
+            if node == skipping { return }
+            if node.isLeaf {
+                body(node.leafValue, box)
+                return
+            }
+            let level = store.level(of: node)
+            if level >= fieldLevelCount {
+                let id = unknownIds[level - fieldLevelCount]
+                for holds in [false, true] {
+                    let child = store.child(of: node, at: holds ? 1 : 0)
+                    if child == skipping { continue }
+                    var piece = box
+                    // Both answers lead to the same place: the piece leaves the condition open.
+                    if child == store.child(of: node, at: holds ? 0 : 1) {
+                        if holds { continue }
+                    } else if let fixed = box.answer(for: id) {
+                        if fixed != holds { continue }
+                    } else {
+                        piece.unknowns = (piece.unknowns + [PacketBox.UnknownAnswer(id: id, holds: holds)]).sorted()
+                    }
+                    walk(child, piece)
+                }
+                return
+            }
+            let field = fields.last { $0.first <= level }!
+            for (child, values) in cofactors(of: node, on: field) {
+                let narrowed = field.dimension.numbered(box).intersection(values)
+                if narrowed.isEmpty { continue }
+                var piece = box
+                field.dimension.assign(&piece, narrowed)
+                if field.dimension.isEmpty(piece) { continue }
+                walk(child, piece)
+            }
+        }
+        walk(node, template)
+    }
+
+    /// The values of `field` that lead from `node` (which tests one of the field's levels) to
+    /// each node past the field, in order of first appearance.
+    func cofactors(of node: DecisionDiagram.Node, on field: Field) -> [(DecisionDiagram.Node, AddressSet)] {
+        var order: [DecisionDiagram.Node] = []
+        var ranges: [DecisionDiagram.Node: [ClosedRange<UInt128>]] = [:]
+        let end = field.first + field.digits
+        func add(_ child: DecisionDiagram.Node, _ range: ClosedRange<UInt128>) {
+            if ranges[child] == nil { order.append(child) }
+            ranges[child, default: []].append(range)
+        }
+        // `node` seen at digit `digit` of the values from `base` on.
+        func visit(_ node: DecisionDiagram.Node, base: UInt128, digit: Int) {
+            let span = UInt128(1) << (PacketDiagram.digitBits * (field.digits - 1 - digit))
+            let level = node.isLeaf ? Int.max : store.level(of: node)
+            if level >= end {
+                add(node, base...(base + (span << PacketDiagram.digitBits) &- 1))
+                return
+            }
+            if level > field.first + digit {
+                // The node skips this digit: every value of it leads there.
+                for value in 0...UInt128(1 << PacketDiagram.digitBits - 1) { visit(node, base: base + value * span, digit: digit + 1) }
+                return
+            }
+            store.forEachEdge(of: node) { values, child in
+                let childLevel = child.isLeaf ? Int.max : store.level(of: child)
+                if childLevel >= end {
+                    add(child, (base + UInt128(values.lowerBound) * span)...(base + UInt128(values.upperBound) * span + (span - 1)))
+                } else {
+                    for value in values { visit(child, base: base + UInt128(value) * span, digit: digit + 1) }
+                }
+            }
+        }
+        if field.digits == 1 {
+            store.forEachEdge(of: node) { values, child in add(child, UInt128(values.lowerBound)...UInt128(values.upperBound)) }
+        } else {
+            visit(node, base: 0, digit: 0)
+        }
+        return order.map { ($0, AddressSet(ranges: ranges[$0]!)) }
+    }
+}
+
+// MARK: Runs of rules
+
+extension PacketDiagram {
+    /// The leaf of the packets no rule of a run matches, within a box being split.
+    static let unmatched = DecisionDiagram.Node.leaf(1)
+
+    /// The leaf of the rule numbered `owner`.
+    static func leaf(ofOwner owner: Int) -> DecisionDiagram.Node { .leaf(Int32(owner + 2)) }
+
+    /// A run of rules as one diagram: each packet leads to the first box that holds it, as the
+    /// leaf of that box's owner, or to `unmatched`. Built in a balanced tree of first matches.
+    func firstMatch(of boxes: [PacketBox], owners: [Int]) -> DecisionDiagram.Node {
+        let nodes = zip(boxes, owners).map { node(for: $0, leaf: PacketDiagram.leaf(ofOwner: $1)) } + [PacketDiagram.unmatched]
+        return store.reduce(nodes, by: .firstMatch())
+    }
+
+    /// Splits `box` by a run's diagram (from `firstMatch`) into each owner's part and the rest, as
+    /// boxes keeping `box`'s unknown answers, translations and the rest of its fields.
+    func split(_ box: PacketBox, by run: DecisionDiagram.Node) -> (matched: [(owner: Int, box: PacketBox)], rest: [PacketBox]) {
+        var packets = box
+        packets.unknowns = []
+        let query = node(for: packets, leaf: PacketDiagram.unmatched)
+        let within = store.apply(.restriction(), run, query)
+        var matched: [(owner: Int, box: PacketBox)] = []
+        var rest: [PacketBox] = []
+        forEachPiece(of: within, within: box, skipping: DecisionDiagram.background) { leaf, piece in
+            if leaf == PacketDiagram.unmatched.leafValue { rest.append(piece) } else { matched.append((Int(leaf) - 2, piece)) }
+        }
+        return (matched, rest)
+    }
+}
