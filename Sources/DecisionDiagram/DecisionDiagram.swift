@@ -269,6 +269,25 @@ public final class DecisionDiagram {
         return result
     }
 
+    /// The diagram with every leaf value replaced by `transform`'s; each node is visited once.
+    public func mapLeaves(_ root: Node, _ transform: (Int32) -> Int32) -> Node {
+        var known: [Int32: Node] = [:]
+        func map(_ node: Node) -> Node {
+            if node.isLeaf { return .leaf(transform(node.leafValue)) }
+            if let done = known[node.raw] { return done }
+            let index = Int(node.raw)
+            let start = pendingUppers.count
+            for edge in Int(firstEdge[index])..<Int(firstEdge[index + 1]) {
+                let upper = uppers[edge]
+                push(upper, map(Node(raw: children[edge])))
+            }
+            let result = makeNode(level: Int(levels[index]), from: start)
+            known[node.raw] = result
+            return result
+        }
+        return map(root)
+    }
+
     /// `nodes` combined by `operation` in a balanced tree: for an associative operation, the same
     /// as combining them one after another, and each node takes part in about log(n) combinations
     /// instead of n (a chain of 30,000 rules folded one by one costs the square of its length).

@@ -331,6 +331,15 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         }
     }
 
+    /// Whether any value of `range` is in the set: one binary search.
+    @inlinable
+    public func meets(_ range: ClosedRange<Bound>) -> Bool {
+        withRanges { ranges in
+            let index = IntervalSet.firstRange(in: ranges, endingAtOrAfter: range.lowerBound)
+            return index < ranges.count && ranges[index].lowerBound <= range.upperBound
+        }
+    }
+
     /// The values of `domain` not in this set.
     @inlinable
     public func complement(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> IntervalSet {

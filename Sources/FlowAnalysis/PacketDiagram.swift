@@ -179,8 +179,9 @@ final class PacketDiagram {
                 return
             }
             let field = fields.last { $0.first <= level }!
-            for (child, values) in cofactors(of: node, on: field) {
-                let narrowed = field.dimension.numbered(box).intersection(values)
+            let current = field.dimension.numbered(box)
+            for (child, values) in cofactors(of: node, on: field, within: current) {
+                let narrowed = current.intersection(values)
                 if narrowed.isEmpty { continue }
                 var piece = box
                 field.dimension.assign(&piece, narrowed)
@@ -192,8 +193,10 @@ final class PacketDiagram {
     }
 
     /// The values of `field` that lead from `node` (which tests one of the field's levels) to
-    /// each node past the field, in order of first appearance.
-    func cofactors(of node: DecisionDiagram.Node, on field: Field) -> [(DecisionDiagram.Node, AddressSet)] {
+    /// each node past the field, in order of first appearance. Only values that meet `within`
+    /// are followed: a box of one address reads one path of a blocklist, not the whole list
+    /// (the sets may hold other values besides, next to those followed).
+    func cofactors(of node: DecisionDiagram.Node, on field: Field, within: AddressSet? = nil) -> [(DecisionDiagram.Node, AddressSet)] {
         var order: [DecisionDiagram.Node] = []
         var ranges: [DecisionDiagram.Node: [ClosedRange<UInt128>]] = [:]
         let end = field.first + field.digits
@@ -211,20 +214,34 @@ final class PacketDiagram {
             }
             if level > field.first + digit {
                 // The node skips this digit: every value of it leads there.
-                for value in 0...UInt128(1 << PacketDiagram.digitBits - 1) { visit(node, base: base + value * span, digit: digit + 1) }
+                for value in 0...UInt128(1 << PacketDiagram.digitBits - 1) {
+                    let block = base + value * span
+                    if let within, !within.meets(block...(block + (span - 1))) { continue }
+                    visit(node, base: block, digit: digit + 1)
+                }
                 return
             }
             store.forEachEdge(of: node) { values, child in
+                let range = (base + UInt128(values.lowerBound) * span)...(base + UInt128(values.upperBound) * span + (span - 1))
+                if let within, !within.meets(range) { return }
                 let childLevel = child.isLeaf ? Int.max : store.level(of: child)
                 if childLevel >= end {
-                    add(child, (base + UInt128(values.lowerBound) * span)...(base + UInt128(values.upperBound) * span + (span - 1)))
+                    add(child, range)
                 } else {
-                    for value in values { visit(child, base: base + UInt128(value) * span, digit: digit + 1) }
+                    for value in values {
+                        let block = base + UInt128(value) * span
+                        if let within, !within.meets(block...(block + (span - 1))) { continue }
+                        visit(child, base: block, digit: digit + 1)
+                    }
                 }
             }
         }
         if field.digits == 1 {
-            store.forEachEdge(of: node) { values, child in add(child, UInt128(values.lowerBound)...UInt128(values.upperBound)) }
+            store.forEachEdge(of: node) { values, child in
+                let range = UInt128(values.lowerBound)...UInt128(values.upperBound)
+                if let within, !within.meets(range) { return }
+                add(child, range)
+            }
         } else {
             visit(node, base: 0, digit: 0)
         }
@@ -251,13 +268,9 @@ extension PacketDiagram {
     /// Splits `box` by a run's diagram (from `firstMatch`) into each owner's part and the rest, as
     /// boxes keeping `box`'s unknown answers, translations and the rest of its fields.
     func split(_ box: PacketBox, by run: DecisionDiagram.Node) -> (matched: [(owner: Int, box: PacketBox)], rest: [PacketBox]) {
-        var packets = box
-        packets.unknowns = []
-        let query = node(for: packets, leaf: PacketDiagram.unmatched)
-        let within = store.apply(.restriction(), run, query)
         var matched: [(owner: Int, box: PacketBox)] = []
         var rest: [PacketBox] = []
-        forEachPiece(of: within, within: box, skipping: DecisionDiagram.background) { leaf, piece in
+        forEachPiece(of: run, within: box) { leaf, piece in
             if leaf == PacketDiagram.unmatched.leafValue { rest.append(piece) } else { matched.append((Int(leaf) - 2, piece)) }
         }
         return (matched, rest)

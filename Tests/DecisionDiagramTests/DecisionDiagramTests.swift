@@ -65,7 +65,7 @@ import Testing
         #expect(store.edges(of: first).map(\.values) == [0...0, 1...2, 3...3])
     }
 
-    @Test func firstMatchAndRestrictionAgreeWithTheirDefinitionsAtEveryPoint() {
+    @Test func firstMatchRestrictionAndLeafMappingAgreeWithTheirDefinitionsAtEveryPoint() {
         var generator = Generator(state: 20261206)
         for _ in 0..<300 {
             let store = DecisionDiagram(levelMaxima: Self.maxima)
@@ -78,7 +78,9 @@ import Testing
             #expect(balanced == folded)
             let query = Self.randomBox(&generator)
             let restricted = store.apply(.restriction(), balanced, Self.node(query, leaf: 1, in: store))
+            let mapped = store.mapLeaves(balanced) { $0 == 0 ? 0 : 4 - $0 }
             for point in Self.everyPoint {
+                #expect(store.value(at: point, in: mapped) == (store.value(at: point, in: balanced) == 0 ? 0 : 4 - store.value(at: point, in: balanced)))
                 let first = boxes.indices.first { Self.contains(boxes[$0], point) }
                 let expected = first.map { leaves[$0] } ?? 0
                 #expect(store.value(at: point, in: balanced) == expected)
