@@ -231,9 +231,6 @@ public final class DecisionDiagram {
                 return nil
             }
         }
-
-        /// Forgets every combination remembered (their nodes stay in the store).
-        public func forget() { known.removeAll(keepingCapacity: false) }
     }
 
     /// The diagram whose value at every point is `operation`'s combination of `first`'s and `second`'s.

@@ -79,7 +79,14 @@ final class ChainSummaries {
     private func build(_ key: Key, depth: Int) -> DecisionDiagram.Node? {
         let rules = index.ruleset.tables[key.table].chains[key.chain].rules
         var parts: [DecisionDiagram.Node] = []
-        parts.reserveCapacity(rules.count)
+        // Consecutive rules that only decide or return are one run, built at once from the top.
+        var runBoxes: [PacketBox] = [], runLeaves: [DecisionDiagram.Node] = []
+        func closeRun() {
+            if runBoxes.isEmpty { return }
+            parts.append(diagram.firstMatch(of: runBoxes, leaves: runLeaves, otherwise: DecisionDiagram.background))
+            runBoxes = []
+            runLeaves = []
+        }
         for (number, rule) in rules.enumerated() {
             let position = RulePosition(table: key.table, chain: key.chain, rule: number)
             switch rule.action {
@@ -91,34 +98,39 @@ final class ChainSummaries {
             let boxes = matchSpace.boxes(for: rule, at: position, hook: key.hook, beforeConntrack: key.beforeConntrack)
             guard !boxes.contains(where: \.widened) else { return nil }
             if boxes.isEmpty { continue }
-            func matching(_ leaf: DecisionDiagram.Node) -> DecisionDiagram.Node {
-                diagram.store.reduce(boxes.map { diagram.node(for: $0, leaf: leaf) }, by: firstMatch)
+            func addToRun(_ ending: Ending) {
+                let leaf = leaf(of: ending)
+                runBoxes += boxes
+                runLeaves += Array(repeating: leaf, count: boxes.count)
             }
             switch rule.action {
             case .verdict(let verdict):
-                parts.append(matching(leaf(of: .verdict(verdict, position))))
+                addToRun(.verdict(verdict, position))
             case .return:
-                parts.append(matching(leaf(of: .returned)))
+                addToRun(.returned)
             case .jump(let name), .goto(let name):
                 guard let target = index.chainIndex(table: key.table, named: name) else {
                     // A jump to a chain that does not exist drops (as the engine has it).
-                    parts.append(matching(leaf(of: .verdict(.drop, position))))
+                    addToRun(.verdict(.drop, position))
                     continue
                 }
                 var targetKey = key
                 targetKey.chain = target
                 guard let inner = summary(targetKey, depth: depth + 1) else { return nil }
+                closeRun()
                 let returned = leaf(of: .returned).leafValue
                 let isGoto: Bool = if case .goto = rule.action { true } else { false }
                 // After a jump, a return goes on with the next rule (the background); after a goto,
                 // the target's end is a return from this chain.
                 let ended = isGoto ? diagram.store.mapLeaves(inner) { $0 == 0 ? returned : $0 }
                     : diagram.store.mapLeaves(inner) { $0 == returned ? 0 : $0 }
-                parts.append(diagram.store.apply(restriction, ended, matching(.leaf(1))))
+                let matching = diagram.firstMatch(of: boxes, leaves: boxes.map { _ in .leaf(1) }, otherwise: DecisionDiagram.background)
+                parts.append(diagram.store.apply(restriction, ended, matching))
             default:
                 return nil
             }
         }
+        closeRun()
         return diagram.store.reduce(parts, by: firstMatch)
     }
 }

@@ -95,7 +95,7 @@ final class PacketDiagram {
     /// The node of one digit for `ranges` (sorted, disjoint, within the block of 256 `span`s at
     /// `base`): each digit whose block the ranges fill leads to `inside`, each they miss to
     /// `outside`, each they cut to the node of the next digit for the pieces in that block.
-    private func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
+    func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
                            inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
         let last = UInt32(1 << PacketDiagram.digitBits - 1)
         let start = store.edgeStart
@@ -259,10 +259,17 @@ extension PacketDiagram {
     static func leaf(ofOwner owner: Int) -> DecisionDiagram.Node { .leaf(Int32(owner + 2)) }
 
     /// A run of rules as one diagram: each packet leads to the first box that holds it, as the
-    /// leaf of that box's owner, or to `unmatched`. Built in a balanced tree of first matches.
+    /// leaf of that box's owner, or to `unmatched`.
     func firstMatch(of boxes: [PacketBox], owners: [Int]) -> DecisionDiagram.Node {
-        let nodes = zip(boxes, owners).map { node(for: $0, leaf: PacketDiagram.leaf(ofOwner: $1)) } + [PacketDiagram.unmatched]
-        return store.reduce(nodes, by: .firstMatch())
+        firstMatch(of: boxes, leaves: owners.map(PacketDiagram.leaf(ofOwner:)), otherwise: PacketDiagram.unmatched)
+    }
+
+    /// The diagram leading each packet to the leaf of the first of `boxes` that holds it, and to
+    /// `otherwise` when none does; built from the top (`RunDiagramBuilder`).
+    func firstMatch(of boxes: [PacketBox], leaves: [DecisionDiagram.Node], otherwise: DecisionDiagram.Node) -> DecisionDiagram.Node {
+        let kept = boxes.indices.filter { !boxes[$0].isEmpty }
+        var builder = RunDiagramBuilder(diagram: self, boxes: kept.map { boxes[$0] }, leaves: kept.map { leaves[$0] }, otherwise: otherwise)
+        return builder.build()
     }
 
     /// Splits `box` by a run's diagram (from `firstMatch`) into each owner's part and the rest, as
