@@ -35,18 +35,23 @@ public final class DecisionDiagram {
     /// The largest value of each level.
     public private(set) var levelMaxima: [UInt32]
 
+    // The arrays below are read and grown millions of times per analysis by one thread; the
+    // runtime's tracking of each access (`@exclusivity(unchecked)` turns it off) cost a third of
+    // building the enterprise shape's summaries (measured: 1.19 s against 0.80 s at 10,000 rules).
+    // No access here overlaps another: every nested build finishes before its parent reads on.
+
     // Inner node n tests `levels[n]`; its edges are `uppers`/`children` in `firstEdge[n]..<firstEdge[n + 1]`,
     // by increasing upper bound, the last one the level's maximum.
-    private var levels: [Int32] = []
-    private var firstEdge: [Int32] = [0]
-    private var uppers: [UInt32] = []
-    private var children: [Int32] = []
+    @exclusivity(unchecked) private var levels: [Int32] = []
+    @exclusivity(unchecked) private var firstEdge: [Int32] = [0]
+    @exclusivity(unchecked) private var uppers: [UInt32] = []
+    @exclusivity(unchecked) private var children: [Int32] = []
     /// Open-addressed table of inner nodes by content (-1 for a free slot).
-    private var slots: [Int32]
-    private var slotMask: Int
+    @exclusivity(unchecked) private var slots: [Int32]
+    @exclusivity(unchecked) private var slotMask: Int
     /// Edges being assembled, as a stack: each construction uses the part above where it started.
-    private var pendingUppers: [UInt32] = []
-    private var pendingChildren: [Int32] = []
+    @exclusivity(unchecked) private var pendingUppers: [UInt32] = []
+    @exclusivity(unchecked) private var pendingChildren: [Int32] = []
 
     public init(levelMaxima: [UInt32]) {
         self.levelMaxima = levelMaxima
@@ -209,7 +214,7 @@ public final class DecisionDiagram {
     /// one store.
     public final class Operation {
         let decide: (Node, Node) -> Node?
-        var known: [UInt64: Int32] = [:]
+        @exclusivity(unchecked) var known: [UInt64: Int32] = [:]
 
         public init(decide: @escaping (Node, Node) -> Node?) { self.decide = decide }
 
