@@ -62,28 +62,13 @@ import Testing
     /// some rules depending on a MAC match the analysis keeps unknown.
     @Test func randomChainsAgreeWithTheEngine() throws {
         var generator = SeededGenerator(state: 20261207)
-        let sources = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "192.0.2.0/24", "0.0.0.0/0"]
-        let protocols = ["tcp", "udp", "icmp"]
         var compared = 0
         var failures: [String] = []
         for round in 0..<40 {
             var lines: [String] = []
             for chain in ["INPUT", "OUTPUT", "first", "second"] {
                 for _ in 0..<Int.random(in: 1...10, using: &generator) {
-                    var rule = "-A \(chain)"
-                    if Bool.random(using: &generator) { rule += (Bool.random(using: &generator) ? " ! " : " ") + "-s \(sources.randomElement(using: &generator)!)" }
-                    if Int.random(in: 0..<3, using: &generator) == 0 { rule += " -d 198.51.100.10" }
-                    if Bool.random(using: &generator) {
-                        let proto = protocols.randomElement(using: &generator)!
-                        rule += " -p \(proto)"
-                        if proto != "icmp" && Bool.random(using: &generator) {
-                            let low = Int.random(in: 20...25, using: &generator)
-                            rule += " -m \(proto) --dport \(low)" + (Bool.random(using: &generator) ? ":\(low + Int.random(in: 1...3, using: &generator))" : "")
-                        }
-                    }
-                    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -i eth\(Int.random(in: 0...1, using: &generator))" }
-                    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -m conntrack --ctstate NEW" }
-                    if Int.random(in: 0..<5, using: &generator) == 0 { rule += " -m mac --mac-source 00:11:22:33:44:0\(Int.random(in: 0...1, using: &generator))" }
+                    let rule = "-A \(chain)" + randomConditions(&generator)
                     // Jumps only go deeper: first may reach second, base chains either.
                     var targets = ["ACCEPT", "DROP", "REJECT", "LOG"]
                     if chain == "first" || chain == "second" { targets.append("RETURN") }
@@ -104,16 +89,10 @@ import Testing
 
     /// Every rewrite-free iptables-save ruleset of the fixtures and, when present, of the shared corpus.
     @Test func fixtureAndCorpusRulesetsAgreeWithTheEngine() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        func rulesets(in directory: String) -> [URL] {
-            guard let walker = FileManager.default.enumerator(at: root.appendingPathComponent(directory), includingPropertiesForKeys: nil) else { return [] }
-            return walker.compactMap { $0 as? URL }.filter { ["v4", "v6"].contains($0.pathExtension) && !$0.path.contains("tum-i8") }
-        }
-        let corpus = rulesets(in: "../shared/corpus/iptables")
-        if corpus.isEmpty { print("ChainSummary: ../shared/corpus/iptables is absent; comparing the fixtures only") }
+        let (fixtures, corpus) = savedRulesets(for: "ChainSummary")
         var summarised = 0, compared = 0
         var failures: [String] = []
-        for file in (rulesets(in: "Fixtures") + corpus).sorted(by: { $0.path < $1.path }) {
+        for file in (fixtures + corpus).sorted(by: { $0.path < $1.path }) {
             let family: AddressFamily = file.pathExtension == "v6" ? .ipv6 : .ipv4
             guard let text = try? String(contentsOf: file, encoding: .utf8),
                   let subject = try? Subject(text, family: family, local: family == .ipv6 ? "2001:db8::10" : "198.51.100.10") else { continue }

@@ -167,29 +167,13 @@ import Testing
     /// depend on a MAC match the analysis keeps unknown.
     @Test func randomRunsAgreeWithRuleByRule() throws {
         var generator = SeededGenerator(state: 20261206)
-        let sources = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "192.0.2.0/24", "0.0.0.0/0"]
-        let protocols = ["tcp", "udp", "icmp"]
         let targets = ["ACCEPT", "DROP", "REJECT", "RETURN", "LOG", "user"]
         var failures: [String] = []
         for round in 0..<40 {
             var lines: [String] = []
             for chain in ["INPUT", "user"] {
                 for _ in 0..<Int.random(in: 2...14, using: &generator) {
-                    var rule = "-A \(chain)"
-                    if Bool.random(using: &generator) { rule += (Bool.random(using: &generator) ? " ! " : " ") + "-s \(sources.randomElement(using: &generator)!)" }
-                    if Int.random(in: 0..<3, using: &generator) == 0 { rule += " -d 198.51.100.10" }
-                    if Bool.random(using: &generator) {
-                        let proto = protocols.randomElement(using: &generator)!
-                        rule += " -p \(proto)"
-                        if proto != "icmp" && Bool.random(using: &generator) {
-                            let low = Int.random(in: 20...25, using: &generator)
-                            rule += " -m \(proto) --dport \(low)" + (Bool.random(using: &generator) ? ":\(low + Int.random(in: 1...3, using: &generator))" : "")
-                        }
-                    }
-                    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -i eth\(Int.random(in: 0...1, using: &generator))" }
-                    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -m conntrack --ctstate NEW" }
-                    // An unknown condition: both answers stay in view.
-                    if Int.random(in: 0..<5, using: &generator) == 0 { rule += " -m mac --mac-source 00:11:22:33:44:0\(Int.random(in: 0...1, using: &generator))" }
+                    let rule = "-A \(chain)" + randomConditions(&generator)
                     var target = targets.randomElement(using: &generator)!
                     if chain == "user" && target == "user" { target = "ACCEPT" }
                     if chain == "INPUT" && target == "RETURN" { target = "DROP" }
@@ -208,14 +192,7 @@ import Testing
 
     /// Every iptables-save ruleset of the fixtures and, when present, of the shared corpus.
     @Test func fixtureAndCorpusRulesetsAgreeWithRuleByRule() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        func rulesets(in directory: String) -> [URL] {
-            guard let walker = FileManager.default.enumerator(at: root.appendingPathComponent(directory), includingPropertiesForKeys: nil) else { return [] }
-            return walker.compactMap { $0 as? URL }.filter { ["v4", "v6"].contains($0.pathExtension) && !$0.path.contains("tum-i8") }
-        }
-        let fixtures = rulesets(in: "Fixtures")
-        let corpus = rulesets(in: "../shared/corpus/iptables")
-        if corpus.isEmpty { print("RulePartition: ../shared/corpus/iptables is absent; comparing the fixtures only") }
+        let (fixtures, corpus) = savedRulesets(for: "RulePartition")
         #expect(fixtures.count > 30)
         let files = fixtures + corpus
         var compared = 0
@@ -232,15 +209,5 @@ import Testing
         }
         #expect(compared > 30)
         #expect(failures == [])
-    }
-}
-
-
-/// A small deterministic generator: the same rulesets on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return state >> 11 ^ state << 23
     }
 }

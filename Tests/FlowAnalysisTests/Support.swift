@@ -1,4 +1,5 @@
 import FirewallModel
+import Foundation
 import FlowAnalysis
 import IptablesLoading
 
@@ -62,4 +63,48 @@ func filter(_ body: String, input: String = "DROP", output: String = "ACCEPT") -
     \(body)
     COMMIT
     """
+}
+
+/// A small deterministic generator: the same rulesets on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 11 ^ state << 23
+    }
+}
+
+/// Conditions of a random rule over small pools of values, so rules overlap, nest and repeat;
+/// some depend on a MAC match the analysis keeps unknown (both answers stay in view).
+func randomConditions(_ generator: inout SeededGenerator) -> String {
+    let sources = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3", "192.0.2.0/24", "0.0.0.0/0"]
+    let protocols = ["tcp", "udp", "icmp"]
+    var rule = ""
+    if Bool.random(using: &generator) { rule += (Bool.random(using: &generator) ? " ! " : " ") + "-s \(sources.randomElement(using: &generator)!)" }
+    if Int.random(in: 0..<3, using: &generator) == 0 { rule += " -d 198.51.100.10" }
+    if Bool.random(using: &generator) {
+        let proto = protocols.randomElement(using: &generator)!
+        rule += " -p \(proto)"
+        if proto != "icmp" && Bool.random(using: &generator) {
+            let low = Int.random(in: 20...25, using: &generator)
+            rule += " -m \(proto) --dport \(low)" + (Bool.random(using: &generator) ? ":\(low + Int.random(in: 1...3, using: &generator))" : "")
+        }
+    }
+    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -i eth\(Int.random(in: 0...1, using: &generator))" }
+    if Int.random(in: 0..<4, using: &generator) == 0 { rule += " -m conntrack --ctstate NEW" }
+    if Int.random(in: 0..<5, using: &generator) == 0 { rule += " -m mac --mac-source 00:11:22:33:44:0\(Int.random(in: 0...1, using: &generator))" }
+    return rule
+}
+
+/// The iptables-save rulesets of the fixtures and, when `../shared` is present, of the shared
+/// corpus (tum-i8 left out: the box engine takes seconds on it in a debug build).
+func savedRulesets(for suite: String) -> (fixtures: [URL], corpus: [URL]) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    func rulesets(in directory: String) -> [URL] {
+        guard let walker = FileManager.default.enumerator(at: root.appendingPathComponent(directory), includingPropertiesForKeys: nil) else { return [] }
+        return walker.compactMap { $0 as? URL }.filter { ["v4", "v6"].contains($0.pathExtension) && !$0.path.contains("tum-i8") }
+    }
+    let corpus = rulesets(in: "../shared/corpus/iptables")
+    if corpus.isEmpty { print("\(suite): ../shared/corpus/iptables is absent; comparing the fixtures only") }
+    return (rulesets(in: "Fixtures"), corpus)
 }
