@@ -1,8 +1,8 @@
 import DecisionDiagram
 import FirewallModel
 
-/// What a chain does with every packet, as one decision diagram, built once per chain and hook
-/// and reused from every jump to it.
+/// What a chain does with every packet, as one decision diagram, built once per chain, hook and
+/// conntrack position, and reused from every jump to it.
 ///
 /// Each leaf is how a packet leaves the chain: a verdict and the rule that took it, a `return`,
 /// or (the background) falling off the chain's end, where a base chain's policy applies and a
@@ -20,7 +20,8 @@ final class ChainSummaries {
     enum Ending: Hashable {
         /// A verdict taken by the rule at `position`, in this chain or one it jumped to.
         case verdict(Verdict, RulePosition)
-        /// A `return` rule of this chain (a goto's target falling off its end counts as one).
+        /// A `return` rule of this chain (a goto's target falling off its end counts as one). In a
+        /// base chain, as falling off its end, the policy applies.
         case returned
     }
 
@@ -51,7 +52,7 @@ final class ChainSummaries {
     }
 
     /// How packets that reach a leaf of value `value` leave the chain; nil for the chain's end.
-    func ending(ofLeaf value: Int32) -> Ending? { value == 0 ? nil : endings[Int(value) - 1] }
+    func ending(ofLeaf value: Int32) -> Ending? { value == DecisionDiagram.background.leafValue ? nil : endings[Int(value) - 1] }
 
     func leaf(of ending: Ending) -> DecisionDiagram.Node {
         if let known = leafOfEnding[ending] { return .leaf(known) }
@@ -67,12 +68,24 @@ final class ChainSummaries {
         summary(Key(table: table, chain: chain, hook: hook, beforeConntrack: beforeConntrack), depth: 0)
     }
 
+    /// Whether a summary being built reached a chain at the depth limit.
+    private var reachedDepthLimit = false
+
+    /// Summaries are kept per chain, not per depth: a chain first reached less deep is reused
+    /// deeper. Only a chain nested `EngineLimits.chainDepth` deep without a loop could tell.
     private func summary(_ key: Key, depth: Int) -> DecisionDiagram.Node? {
         if let done = known[key] { return done }
-        // Jumps nested this deep are a loop (the engine drops the packets): not summarised.
-        guard depth < EngineLimits.chainDepth else { return nil }
+        // Jumps nested this deep are a loop (the engine drops the packets): not summarised, and
+        // no chain on the way is marked as unsummarisable for calls from less deep.
+        guard depth < EngineLimits.chainDepth else {
+            reachedDepthLimit = true
+            return nil
+        }
+        let outer = reachedDepthLimit
+        reachedDepthLimit = false
         let result = build(key, depth: depth)
-        known[key] = result
+        if result != nil || !reachedDepthLimit { known[key] = result }
+        reachedDepthLimit = outer || reachedDepthLimit
         return result
     }
 
@@ -122,8 +135,9 @@ final class ChainSummaries {
                 let isGoto: Bool = if case .goto = rule.action { true } else { false }
                 // After a jump, a return goes on with the next rule (the background); after a goto,
                 // the target's end is a return from this chain.
-                let ended = isGoto ? diagram.store.mapLeaves(inner) { $0 == 0 ? returned : $0 }
-                    : diagram.store.mapLeaves(inner) { $0 == returned ? 0 : $0 }
+                let end = DecisionDiagram.background.leafValue
+                let ended = isGoto ? diagram.store.mapLeaves(inner) { $0 == end ? returned : $0 }
+                    : diagram.store.mapLeaves(inner) { $0 == returned ? end : $0 }
                 let matching = diagram.firstMatch(of: boxes, leaves: boxes.map { _ in .leaf(1) }, otherwise: DecisionDiagram.background)
                 parts.append(diagram.store.apply(restriction, ended, matching))
             default:

@@ -136,8 +136,8 @@ final class PacketDiagram {
                     break
                 }
             }
-            let child = span == 1 ? inside
-                : digitNode(pieces[...], level: level + 1, base: blockStart, span: span >> PacketDiagram.digitBits, inside: inside, outside: outside)
+            // (A block of one value is never cut: `span` is above 1 here.)
+            let child = digitNode(pieces[...], level: level + 1, base: blockStart, span: span >> PacketDiagram.digitBits, inside: inside, outside: outside)
             store.addEdge(upTo: digit, to: child)
             cursor = digit &+ 1
             if digit == last { break }
@@ -162,19 +162,15 @@ final class PacketDiagram {
             let level = store.level(of: node)
             if level >= fieldLevelCount {
                 let id = unknownIds[level - fieldLevelCount]
+                // A reduced node sends the two answers to different children.
                 for holds in [false, true] {
-                    let child = store.child(of: node, at: holds ? 1 : 0)
-                    if child == skipping { continue }
                     var piece = box
-                    // Both answers lead to the same place: the piece leaves the condition open.
-                    if child == store.child(of: node, at: holds ? 0 : 1) {
-                        if holds { continue }
-                    } else if let fixed = box.answer(for: id) {
+                    if let fixed = box.answer(for: id) {
                         if fixed != holds { continue }
                     } else {
                         piece.unknowns = (piece.unknowns + [PacketBox.UnknownAnswer(id: id, holds: holds)]).sorted()
                     }
-                    walk(child, piece)
+                    walk(store.child(of: node, at: holds ? 1 : 0), piece)
                 }
                 return
             }
@@ -204,15 +200,10 @@ final class PacketDiagram {
             if ranges[child] == nil { order.append(child) }
             ranges[child, default: []].append(range)
         }
-        // `node` seen at digit `digit` of the values from `base` on.
+        // `node`, which tests a digit of the field, seen at digit `digit` of the values from `base` on.
         func visit(_ node: DecisionDiagram.Node, base: UInt128, digit: Int) {
             let span = UInt128(1) << (PacketDiagram.digitBits * (field.digits - 1 - digit))
-            let level = node.isLeaf ? Int.max : store.level(of: node)
-            if level >= end {
-                add(node, base...(base + (span << PacketDiagram.digitBits) &- 1))
-                return
-            }
-            if level > field.first + digit {
+            if store.level(of: node) > field.first + digit {
                 // The node skips this digit: every value of it leads there.
                 for value in 0...UInt128(1 << PacketDiagram.digitBits - 1) {
                     let block = base + value * span

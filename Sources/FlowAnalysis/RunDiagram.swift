@@ -40,7 +40,9 @@ struct RunDiagramBuilder {
         self.otherwise = otherwise
         var columns = diagram.fields.map { (first: $0.first, digits: $0.digits, maximum: $0.maximum) }
         // Unknown conditions, as columns of their own, in level order.
-        let unknownLevels = Set(boxes.flatMap(\.unknowns).map(\.id)).map { (id: $0, level: diagram.level(ofUnknown: $0)) }.sorted { $0.level < $1.level }
+        // New conditions get their levels in order of id: the same diagram on every run.
+        let unknownLevels = Set(boxes.flatMap(\.unknowns).map(\.id)).sorted().map { (id: $0, level: diagram.level(ofUnknown: $0)) }
+            .sorted { $0.level < $1.level }
         columns += unknownLevels.map { (first: $0.level, digits: 1, maximum: 1) }
         self.columns = columns
         let fields = diagram.fields
