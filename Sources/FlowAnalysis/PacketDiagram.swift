@@ -32,6 +32,19 @@ final class PacketDiagram {
 
     /// Bits of one digit.
     static let digitBits = 8
+    /// The largest value of one digit.
+    static let digitMaximum = UInt32(1 << digitBits - 1)
+
+    /// How many values one value of digit `digit` stands for, in a field of `digits` digits (1 for the last).
+    static func span(ofDigit digit: Int, among digits: Int) -> UInt128 {
+        UInt128(1) << (digitBits * (digits - 1 - digit))
+    }
+
+    /// The last value of the block of every digit value's `span`s from `base` (the family's last
+    /// value for the top digit of a 128-bit field, where the block's end is one past the integers).
+    static func blockEnd(from base: UInt128, span: UInt128) -> UInt128 {
+        base &+ (span << digitBits) &- 1
+    }
 
     init(family: AddressFamily, interfaces: InterfaceUniverse) {
         everyPacket = PacketBox(family: family, interfaces: interfaces)
@@ -46,7 +59,7 @@ final class PacketDiagram {
                 let bits = UInt128.bitWidth - maximum.leadingZeroBitCount
                 let digits = (bits + PacketDiagram.digitBits - 1) / PacketDiagram.digitBits
                 fields.append(Field(dimension: dimension, first: maxima.count, digits: digits, maximum: maximum))
-                maxima += Array(repeating: UInt32(1 << PacketDiagram.digitBits - 1), count: digits)
+                maxima += Array(repeating: PacketDiagram.digitMaximum, count: digits)
             }
         }
         self.fields = fields
@@ -88,7 +101,7 @@ final class PacketDiagram {
         if field.digits == 1 {
             return store.ranges(level: field.first, values.ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
         }
-        let span = UInt128(1) << (PacketDiagram.digitBits * (field.digits - 1))
+        let span = PacketDiagram.span(ofDigit: 0, among: field.digits)
         return digitNode(values.ranges[...], level: field.first, base: 0, span: span, inside: inside, outside: outside)
     }
 
@@ -97,7 +110,7 @@ final class PacketDiagram {
     /// `outside`, each they cut to the node of the next digit for the pieces in that block.
     func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
                            inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
-        let last = UInt32(1 << PacketDiagram.digitBits - 1)
+        let last = PacketDiagram.digitMaximum
         let start = store.edgeStart
         var cursor: UInt32 = 0
         var index = ranges.startIndex
@@ -202,10 +215,10 @@ final class PacketDiagram {
         }
         // `node`, which tests a digit of the field, seen at digit `digit` of the values from `base` on.
         func visit(_ node: DecisionDiagram.Node, base: UInt128, digit: Int) {
-            let span = UInt128(1) << (PacketDiagram.digitBits * (field.digits - 1 - digit))
+            let span = PacketDiagram.span(ofDigit: digit, among: field.digits)
             if store.level(of: node) > field.first + digit {
                 // The node skips this digit: every value of it leads there.
-                for value in 0...UInt128(1 << PacketDiagram.digitBits - 1) {
+                for value in 0...UInt128(PacketDiagram.digitMaximum) {
                     let block = base + value * span
                     if let within, !within.meets(block...(block + (span - 1))) { continue }
                     visit(node, base: block, digit: digit + 1)

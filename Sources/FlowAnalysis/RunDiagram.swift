@@ -98,9 +98,9 @@ struct RunDiagramBuilder {
     private mutating func cut(column: Int, digit: Int, base: UInt128, _ entries: [Entry]) -> DecisionDiagram.Node {
         let shape = columns[column]
         let level = shape.first + digit
-        let span: UInt128 = shape.digits == 1 ? 1 : UInt128(1) << (PacketDiagram.digitBits * (shape.digits - 1 - digit))
-        let top: UInt32 = shape.digits == 1 ? UInt32(shape.maximum) : UInt32(1 << PacketDiagram.digitBits - 1)
-        let blockEnd = shape.digits == 1 ? shape.maximum : base &+ (span << PacketDiagram.digitBits) &- 1
+        let span = PacketDiagram.span(ofDigit: digit, among: shape.digits)
+        let top: UInt32 = shape.digits == 1 ? UInt32(shape.maximum) : PacketDiagram.digitMaximum
+        let blockEnd = shape.digits == 1 ? shape.maximum : PacketDiagram.blockEnd(from: base, span: span)
         // Each cutting entry's values here, as intervals of this level with whether they hold the
         // whole of each value's block (full) or part of it (cut again a digit down).
         struct Piece { var low: UInt32; var high: UInt32; var order: Int; var whole: Bool }
@@ -187,8 +187,8 @@ struct RunDiagramBuilder {
         if shape.digits == 1 {
             return diagram.store.ranges(level: shape.first, ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
         }
-        let span = UInt128(1) << (PacketDiagram.digitBits * (shape.digits - 1 - digit))
-        let blockEnd = base &+ (span << PacketDiagram.digitBits) &- 1
+        let span = PacketDiagram.span(ofDigit: digit, among: shape.digits)
+        let blockEnd = PacketDiagram.blockEnd(from: base, span: span)
         var within: [ClosedRange<UInt128>] = []
         var index = PacketDiagram.firstRange(in: ranges, endingAtOrAfter: base)
         while index < ranges.count && ranges[index].lowerBound <= blockEnd {
