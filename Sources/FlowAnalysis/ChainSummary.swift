@@ -6,8 +6,9 @@ import FirewallModel
 ///
 /// Each leaf is how a packet leaves the chain: a verdict and the rule that took it, a `return`,
 /// or (the background) falling off the chain's end, where a base chain's policy applies and a
-/// user chain returns. A chain's diagram is its rules' diagrams combined by first match in a
-/// balanced tree; a jump's rule is the target's diagram within the rule's packets, with the
+/// user chain returns. Consecutive rules that decide or return are one run, built from the top
+/// (`RunDiagramBuilder`); runs and jumps are combined by first match. A jump's rule is the
+/// target's diagram within the rule's packets, with the
 /// target's returns turned into "go on with the next rule"; a goto's is the target's diagram,
 /// with its end turned into a return. Unknown conditions are levels of the diagram.
 ///

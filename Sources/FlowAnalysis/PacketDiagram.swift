@@ -98,17 +98,27 @@ final class PacketDiagram {
     /// The diagram sending a field's `values` to `inside` and its other values to `outside`.
     func node(for values: AddressSet, of field: Field, inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
         precondition((values.ranges.last?.upperBound ?? 0) <= field.maximum, "a field's values lie in its domain")
-        if field.digits == 1 {
-            return store.ranges(level: field.first, values.ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
+        return node(for: values, first: field.first, digits: field.digits, inside: inside, outside: outside)
+    }
+
+    /// The same for a field whose levels start at `first`, from its digit `digit` down, within the
+    /// block of that digit at `base`: values outside the block are left out.
+    func node(for values: AddressSet, first: Int, digits: Int, digit: Int = 0, base: UInt128 = 0,
+              inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
+        if digits == 1 {
+            return store.ranges(level: first, values.ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
         }
-        let span = PacketDiagram.span(ofDigit: 0, among: field.digits)
-        return digitNode(values.ranges[...], level: field.first, base: 0, span: span, inside: inside, outside: outside)
+        let span = PacketDiagram.span(ofDigit: digit, among: digits)
+        let blockEnd = PacketDiagram.blockEnd(from: base, span: span)
+        var within: [ClosedRange<UInt128>] = []
+        values.forEachRange(meeting: base...blockEnd) { within.append(max($0.lowerBound, base)...min($0.upperBound, blockEnd)) }
+        return digitNode(within[...], level: first + digit, base: base, span: span, inside: inside, outside: outside)
     }
 
     /// The node of one digit for `ranges` (sorted, disjoint, within the block of 256 `span`s at
     /// `base`): each digit whose block the ranges fill leads to `inside`, each they miss to
     /// `outside`, each they cut to the node of the next digit for the pieces in that block.
-    func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
+    private func digitNode(_ ranges: ArraySlice<ClosedRange<UInt128>>, level: Int, base: UInt128, span: UInt128,
                            inside: DecisionDiagram.Node, outside: DecisionDiagram.Node) -> DecisionDiagram.Node {
         let last = PacketDiagram.digitMaximum
         let start = store.edgeStart

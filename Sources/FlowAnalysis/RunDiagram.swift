@@ -12,7 +12,7 @@ import FirewallModel
 struct RunDiagramBuilder {
     let diagram: PacketDiagram
     /// Each box's values per column (nil: every value), columns being the fields then the unknown conditions.
-    private let values: [[[ClosedRange<UInt128>]?]]
+    private let values: [[AddressSet?]]
     private let leaves: [DecisionDiagram.Node]
     private let otherwise: DecisionDiagram.Node
     /// Each column's first level, digit count and largest value.
@@ -47,12 +47,12 @@ struct RunDiagramBuilder {
         self.columns = columns
         let fields = diagram.fields
         values = boxes.map { box in
-            var row: [[ClosedRange<UInt128>]?] = fields.map { field in
+            var row: [AddressSet?] = fields.map { field in
                 let numbered = field.dimension.numbered(box)
-                return numbered.onlyRange == 0...field.maximum ? nil : numbered.ranges
+                return numbered.onlyRange == 0...field.maximum ? nil : numbered
             }
             row += unknownLevels.map { unknown in
-                box.answer(for: unknown.id).map { $0 ? [1...1] : [0...0] }
+                box.answer(for: unknown.id).map { AddressSet(value: $0 ? 1 : 0) }
             }
             return row
         }
@@ -106,10 +106,8 @@ struct RunDiagramBuilder {
         struct Piece { var low: UInt32; var high: UInt32; var order: Int; var whole: Bool }
         var pieces: [Piece] = []
         for (order, entry) in entries.enumerated() where entry.cutting {
-            let ranges = values[Int(entry.box)][column]!
-            var index = PacketDiagram.firstRange(in: ranges, endingAtOrAfter: base)
-            while index < ranges.count && ranges[index].lowerBound <= blockEnd {
-                let low = max(ranges[index].lowerBound, base), high = min(ranges[index].upperBound, blockEnd)
+            values[Int(entry.box)][column]!.forEachRange(meeting: base...blockEnd) { range in
+                let low = max(range.lowerBound, base), high = min(range.upperBound, blockEnd)
                 let lowDigit = UInt32((low - base) / span), highDigit = UInt32((high - base) / span)
                 let lowAligned = (low - base) % span == 0, highAligned = (high - base) % span == span - 1
                 // A value's block cut by several ranges of the box is one piece.
@@ -125,7 +123,6 @@ struct RunDiagramBuilder {
                     if first <= last { pieces.append(Piece(low: first, high: last, order: order, whole: true)) }
                     if !highAligned { cutBlock(highDigit) }
                 }
-                index += 1
             }
         }
         // Elementary segments between every start and end.
@@ -179,23 +176,12 @@ struct RunDiagramBuilder {
     /// million addresses is read once, not cut value by value).
     private mutating func cutByOne(_ entries: [Entry], cutter: Int, column: Int, digit: Int, base: UInt128) -> DecisionDiagram.Node {
         let shape = columns[column]
-        let ranges = values[Int(entries[cutter].box)][column]!
         let inside = nextColumn(after: column, entries.map { Entry(box: $0.box, cutting: false) })
         var without = entries
         without.remove(at: cutter)
         let outside = nextColumn(after: column, without)
-        if shape.digits == 1 {
-            return diagram.store.ranges(level: shape.first, ranges.map { UInt32($0.lowerBound)...UInt32($0.upperBound) }, inside: inside, outside: outside)
-        }
-        let span = PacketDiagram.span(ofDigit: digit, among: shape.digits)
-        let blockEnd = PacketDiagram.blockEnd(from: base, span: span)
-        var within: [ClosedRange<UInt128>] = []
-        var index = PacketDiagram.firstRange(in: ranges, endingAtOrAfter: base)
-        while index < ranges.count && ranges[index].lowerBound <= blockEnd {
-            within.append(max(ranges[index].lowerBound, base)...min(ranges[index].upperBound, blockEnd))
-            index += 1
-        }
-        return diagram.digitNode(within[...], level: shape.first + digit, base: base, span: span, inside: inside, outside: outside)
+        return diagram.node(for: values[Int(entries[cutter].box)][column]!, first: shape.first, digits: shape.digits, digit: digit, base: base,
+                            inside: inside, outside: outside)
     }
 
     /// The node for entries that hold their whole values of `column`: the next column some box cuts.
@@ -205,17 +191,5 @@ struct RunDiagramBuilder {
             return entries.first.map { leaves[Int($0.box)] } ?? otherwise
         }
         return build(column: next, digit: 0, base: 0, entries.map { Entry(box: $0.box, cutting: values[Int($0.box)][next] != nil) })
-    }
-}
-
-extension PacketDiagram {
-    /// The index of the first of `ranges` that ends at or after `value` (`ranges.count` when none).
-    static func firstRange(in ranges: [ClosedRange<UInt128>], endingAtOrAfter value: UInt128) -> Int {
-        var low = 0, high = ranges.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ranges[middle].upperBound < value { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }
