@@ -192,7 +192,7 @@ public struct PathEngine: Sendable {
             var passed = result.accepted + bypass
             let fallen = result.returned.map { $0.adding(policy) }
             if base.policy == .accept { passed += fallen } else { dropped += fallen }
-            dropped += result.dropped
+            dropped += result.dropped.count > EngineLimits.decidedBeforeMerge ? PathEngine.coalesce(result.dropped) : result.dropped
             current = PathEngine.coalesce(passed)
         }
         if !translated { current = current.map(PathEngine.applyConnectionTranslation) }
@@ -276,9 +276,9 @@ public struct PathEngine: Sendable {
                 lastCoalesced = pending.count
             }
         }
+        // Decided fragments are merged once, by the hook: merging them here too would merge the same
+        // fragments again at every chain they pass on the way back to the base chain.
         result.returned += pending
-        if result.accepted.count > EngineLimits.decidedBeforeMerge { result.accepted = PathEngine.coalesce(result.accepted) }
-        if result.dropped.count > EngineLimits.decidedBeforeMerge { result.dropped = PathEngine.coalesce(result.dropped) }
         return result
     }
 
