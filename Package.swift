@@ -4,7 +4,6 @@ import PackageDescription
 /// fwaudit: audits Linux firewall rulesets against a documented port matrix.
 ///
 /// Layers depend in one direction only:
-/// DecisionDiagram (diagrams over integer levels, knowing no packets) ← FlowAnalysis.
 /// FirewallModel ← IptablesLoading, PortMatrix, MatrixImport, NftablesSemantics (the nftables fields, conditions,
 /// value printing and symbols both nftables readers share) ← NftablesJSON (with JSONDocuments), NftablesLoading
 /// (with NftablesBytecode) ← FlowAnalysis ← Audit ← Gating ← Reporting (with JSONDocuments) ← FirewallAuditCommands ← fwaudit.
@@ -33,8 +32,7 @@ let package = Package(
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"]),
-        .target(name: "DecisionDiagram"),
-        .target(name: "FlowAnalysis", dependencies: ["FirewallModel", "DecisionDiagram"]),
+        .target(name: "FlowAnalysis", dependencies: ["FirewallModel"]),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"]),
         .target(name: "Reporting", dependencies: ["FirewallModel", "PortMatrix", "Audit", "Gating", "JSONDocuments"]),
         .target(name: "Gating", dependencies: ["FirewallModel", "PortMatrix", "Audit", "YAMLDocuments", .product(name: "Yams", package: "Yams")]),
@@ -56,8 +54,7 @@ let package = Package(
         .testTarget(name: "NftablesJSONTests", dependencies: ["FixtureSupport", "NftablesJSON", "FirewallModel"]),
         .testTarget(name: "NftablesLoadingTests", dependencies: ["NftablesLoading", "NftablesBytecode", "FirewallModel"]),
         .testTarget(name: "NftablesNetlinkTests", dependencies: ["FixtureSupport", "NftablesNetlink", "NftablesBytecode", "NftablesLoading", "FirewallModel"]),
-        .testTarget(name: "DecisionDiagramTests", dependencies: ["DecisionDiagram"]),
-        .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "DecisionDiagram", "FirewallModel", "IptablesLoading"]),
+        .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FirewallModel", "IptablesLoading"]),
         .testTarget(name: "AuditTests", dependencies: ["FixtureSupport", "Audit", "Gating", "FlowAnalysis", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["FixtureSupport", "Reporting", "Gating", "Audit", "PortMatrix", "IptablesLoading", "FirewallModel"]),
         .testTarget(name: "GatingTests", dependencies: ["FixtureSupport", "Gating", "Reporting", "Audit", "PortMatrix", "FirewallModel"]),

@@ -28,8 +28,7 @@ let package = Package(
         .systemLibrary(name: "CMnl", path: "Modules/CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CNftnl", path: "Modules/CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
         .target(name: "NftablesNetlink", dependencies: ["CMnl", "CNftnl", "NftablesBytecode"], path: "Modules/NftablesNetlink"),
-        .target(name: "DecisionDiagram", path: "Modules/DecisionDiagram"),
-        .target(name: "FlowAnalysis", dependencies: ["FirewallModel", "DecisionDiagram"], path: "Modules/FlowAnalysis"),
+        .target(name: "FlowAnalysis", dependencies: ["FirewallModel"], path: "Modules/FlowAnalysis"),
         .target(name: "Audit", dependencies: ["FirewallModel", "PortMatrix", "FlowAnalysis"], path: "Modules/Audit"),
 
         // The libFuzzer driver shared by every fuzz target.

@@ -331,28 +331,6 @@ public struct IntervalSet<Bound: FixedWidthInteger & UnsignedInteger & Sendable>
         }
     }
 
-    /// Calls `body` with each range that shares a value with `range`, in order, whole (not cut to
-    /// `range`): one binary search, then only those ranges.
-    @inlinable
-    public func forEachRange(meeting range: ClosedRange<Bound>, _ body: (ClosedRange<Bound>) -> Void) {
-        withRanges { ranges in
-            var index = IntervalSet.firstRange(in: ranges, endingAtOrAfter: range.lowerBound)
-            while index < ranges.count && ranges[index].lowerBound <= range.upperBound {
-                body(ranges[index])
-                index += 1
-            }
-        }
-    }
-
-    /// Whether any value of `range` is in the set: one binary search.
-    @inlinable
-    public func meets(_ range: ClosedRange<Bound>) -> Bool {
-        withRanges { ranges in
-            let index = IntervalSet.firstRange(in: ranges, endingAtOrAfter: range.lowerBound)
-            return index < ranges.count && ranges[index].lowerBound <= range.upperBound
-        }
-    }
-
     /// The values of `domain` not in this set.
     @inlinable
     public func complement(in domain: ClosedRange<Bound> = Bound.min...Bound.max) -> IntervalSet {
