@@ -14,6 +14,7 @@ struct FamilyAudit {
     let missingFlows: MissingFlowCheck
     let extraTraffic: ExtraTrafficCheck
     private let confirmation: WitnessConfirmation
+    private let index: RulesetIndex
 
     init(matrix: PortMatrix, family: AddressFamily, ruleset: Ruleset, facts: [HostFacts] = [], throttles: ThrottleMode = .withinLimits) {
         let host = AuditedHost(matrix: matrix, family: family, facts: facts)
@@ -26,6 +27,7 @@ struct FamilyAudit {
         let describe = SpaceDescription(family: family, interfaces: context.interfaces)
         let space = FlowSpace(matrix: matrix, family: family, context: context, host: host)
         let interpreter = Interpreter(index: index, context: context)
+        self.index = index
         self.space = space
         self.describe = describe
         self.interpreter = interpreter
@@ -39,6 +41,6 @@ struct FamilyAudit {
 
     func extras() -> [Finding] { extraTraffic.findings() }
 
-    /// What reading the host and confirming witnesses found so far.
-    var diagnostics: [Diagnostic] { space.host.diagnostics + confirmation.diagnostics }
+    /// What reading the host, indexing the ruleset and confirming witnesses found so far.
+    var diagnostics: [Diagnostic] { space.host.diagnostics + index.depthDiagnostics + confirmation.diagnostics }
 }

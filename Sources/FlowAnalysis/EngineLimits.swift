@@ -2,7 +2,9 @@
 /// one place. Each trades precision (widening) or merging effort for time; none changes which
 /// rule decides a packet.
 public enum EngineLimits {
-    /// Jumps nested deeper than this are a loop the kernel would refuse: the packets are dropped.
+    /// Chains nested deeper than this below a base chain are not followed: the verdict of the
+    /// jump that would enter one is unknown, with a warning (`RulesetIndex.depthDiagnostics`).
+    /// iptables-legacy follows any depth; real rulesets nest a handful of chains.
     public static let chainDepth = 64
     /// Fragments waiting for a chain's next rule are merged when there are more than this many and
     /// twice as many as at the last merge.

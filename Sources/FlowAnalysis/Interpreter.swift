@@ -164,7 +164,6 @@ public struct Interpreter: Sendable {
     private func runChain(_ chainIndex: Int, frame: PathEngine.Frame, _ state: inout RunState, depth: Int) -> ChainEnd {
         let table = index.ruleset.tables[frame.table]
         let chain = table.chains[chainIndex]
-        guard depth < EngineLimits.chainDepth else { return .dropped }
         for (ruleIndex, rule) in chain.rules.enumerated() {
             let position = RulePosition(table: frame.table, chain: chainIndex, rule: ruleIndex)
             let throttles = DecidedThrottle.of(rule, at: position, hook: frame.hook, context: context)
@@ -205,11 +204,21 @@ public struct Interpreter: Sendable {
             case .jump(let name), .goto(let name):
                 let isGoto: Bool
                 if case .goto = rule.action { isGoto = true } else { isGoto = false }
-                step(.matched(action: (isGoto ? "goto " : "jump ") + name))
                 guard let target = index.chainIndex(table: frame.table, named: name) else {
+                    step(.matched(action: (isGoto ? "goto " : "jump ") + name))
                     decide(.drop)
                     return .dropped
                 }
+                guard depth + 1 < EngineLimits.chainDepth else {
+                    // Not followed further, as by the engine: the verdict is unknown.
+                    let id = index.verdictUnknownId(at: position)
+                    let accepts = state.answers[id] ?? state.otherwise
+                    assumed.append(id)
+                    step(.matched(action: "\(isGoto ? "goto" : "jump") \(name), nested too deep to follow (assumed \(accepts ? "accept" : "drop"))"))
+                    decide(accepts ? .accept : .drop)
+                    return accepts ? .accepted : .dropped
+                }
+                step(.matched(action: (isGoto ? "goto " : "jump ") + name))
                 let end = runChain(target, frame: frame, &state, depth: depth + 1)
                 switch end {
                 case .accepted, .dropped: return end

@@ -233,11 +233,6 @@ public struct PathEngine: Sendable {
         var result = ChainResult()
         let table = index.ruleset.tables[frame.table]
         let chain = table.chains[chainIndex]
-        guard depth < EngineLimits.chainDepth else {
-            // The kernel refuses loops; a deeper chain means the input is not what it seems.
-            result.dropped = fragments
-            return result
-        }
         var pending = fragments
         var lastCoalesced = pending.count
         let runs = ruleRuns(chainIndex, frame: frame)
@@ -437,6 +432,12 @@ public struct PathEngine: Sendable {
                 result.dropped += matched.map { $0.adding(decision(.drop)) }
                 return []
             }
+            guard depth + 1 < EngineLimits.chainDepth else {
+                // Not followed further (`RulesetIndex.depthDiagnostics` names the rule): what the
+                // chain would do is unknown, as for a verdict taken outside the ruleset.
+                decideUnknown(matched, at: position, decision: decision, result: &result)
+                return []
+            }
             // The parts a rule matched may be split finer than the chain needs (the rest of a
             // blocklist, one box per address, cut down to one zone's sources): merged first.
             // Exactly: no unknown answer is loosened on the way in.
@@ -522,21 +523,27 @@ public struct PathEngine: Sendable {
             }
             return []
         case .opaqueVerdict:
-            let id = index.verdictUnknownId(at: position)
-            for fragment in matched {
-                var accepted = fragment.box, dropped = fragment.box
-                accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
-                dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
-                if fragment.box.answer(for: id) != false {
-                    result.accepted.append(fragment.with(accepted).adding(decision(.accept)))
-                }
-                if fragment.box.answer(for: id) != true {
-                    result.dropped.append(fragment.with(dropped).adding(decision(.drop)))
-                }
-            }
+            decideUnknown(matched, at: position, decision: decision, result: &result)
             return []
         case .continue, .none:
             return nil
+        }
+    }
+
+    /// Takes the rule's verdict as unknown: each fragment is accepted on one answer of the rule's
+    /// verdict condition and dropped on the other.
+    private func decideUnknown(_ matched: [Fragment], at position: RulePosition, decision: (Verdict) -> Decision, result: inout ChainResult) {
+        let id = index.verdictUnknownId(at: position)
+        for fragment in matched {
+            var accepted = fragment.box, dropped = fragment.box
+            accepted.unknowns = (accepted.unknowns + [PacketBox.UnknownAnswer(id: id, holds: true)]).sorted()
+            dropped.unknowns = (dropped.unknowns + [PacketBox.UnknownAnswer(id: id, holds: false)]).sorted()
+            if fragment.box.answer(for: id) != false {
+                result.accepted.append(fragment.with(accepted).adding(decision(.accept)))
+            }
+            if fragment.box.answer(for: id) != true {
+                result.dropped.append(fragment.with(dropped).adding(decision(.drop)))
+            }
         }
     }
 

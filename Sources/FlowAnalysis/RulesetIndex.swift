@@ -35,6 +35,9 @@ public struct RulesetIndex: Sendable {
     private let unknownBase: [[[Int]]]
     /// The ids of unknown conditions that are per-connection choices (`OpaqueMatch.isChoice`).
     public let choiceIds: Set<Int>
+    /// A warning for each jump or goto that may enter a chain nested deeper than
+    /// `EngineLimits.chainDepth`: the analysis takes its verdict as unknown.
+    public let depthDiagnostics: [Diagnostic]
 
     public init(ruleset: Ruleset, family: AddressFamily) {
         self.ruleset = ruleset
@@ -64,6 +67,27 @@ public struct RulesetIndex: Sendable {
         chainNumbers = numbers
         unknownBase = bases
         choiceIds = choices
+        depthDiagnostics = ruleset.tables.filter { $0.family.covers(family) }.flatMap(RulesetIndex.depthDiagnostics(of:))
+    }
+
+    /// One warning per table, at the first rule whose jump may go deeper than the analysis follows.
+    private static func depthDiagnostics(of table: Table) -> [Diagnostic] {
+        let depths = JumpGraph(chains: table.chains).depths()
+        let names = Set(table.chains.map(\.name))
+        var deep: [Rule] = []
+        for (chain, depth) in zip(table.chains, depths) {
+            guard let depth, depth >= EngineLimits.chainDepth - 1 else { continue }
+            for rule in chain.rules {
+                switch rule.action {
+                case .jump(let name), .goto(let name) where names.contains(name): deep.append(rule)
+                default: break
+                }
+            }
+        }
+        guard let first = deep.min(by: { $0.location < $1.location }) else { return [] }
+        let others = deep.count > 1 ? " (and \(deep.count - 1) more rule\(deep.count > 2 ? "s" : ""))" : ""
+        return [Diagnostic(.warning, "this rule\(others) may enter a chain \(EngineLimits.chainDepth) or more jumps below a base "
+                           + "chain, deeper than the analysis follows: the verdict of such a jump is taken as unknown", at: first.location)]
     }
 
     public func chainIndex(table: Int, named name: String) -> Int? { chainNumbers[table][name] }
@@ -105,8 +129,14 @@ public struct RulesetIndex: Sendable {
                     guard id >= base && id <= base + rule.matches.count else { continue }
                     let index = id - base
                     if index == rule.matches.count {
-                        return UnknownCondition(id: id, location: rule.location, ruleText: rule.text, text: "verdict of \(targetText(rule))",
-                                                reason: "the verdict is taken outside the ruleset")
+                        switch rule.action {
+                        case .jump(let name), .goto(let name):
+                            return UnknownCondition(id: id, location: rule.location, ruleText: rule.text, text: "verdict of chain \(name)",
+                                                    reason: "nested \(EngineLimits.chainDepth) or more jumps below a base chain, deeper than the analysis follows")
+                        default:
+                            return UnknownCondition(id: id, location: rule.location, ruleText: rule.text, text: "verdict of \(targetText(rule))",
+                                                    reason: "the verdict is taken outside the ruleset")
+                        }
                     }
                     let match = rule.matches[index]
                     let reason: String

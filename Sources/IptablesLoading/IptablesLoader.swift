@@ -270,7 +270,11 @@ struct SaveFileReader {
                 chains[chainIndex].rules.append(rule)
             }
         }
-        try ChainGraph(chains: chains).rejectLoops()
+        // The kernel refuses loops: the error is at the rule that closes the first one.
+        if let loop = JumpGraph(chains: chains).firstLoop() {
+            throw IptablesLoadingError(location: loop.rule.location,
+                                       message: "chain loop \(loop.chains.joined(separator: " -> ")); the kernel refuses loops")
+        }
         let table = Table(name: block.name, family: family == .ipv4 ? .ip : .ip6, chains: chains, location: location(block.line))
         if let earlier = tables.firstIndex(where: { $0.name == block.name }) {
             diagnostics.append(Diagnostic(.warning, "table '\(block.name)' appears again; it replaces the block at line \(tables[earlier].location.line ?? 0), as iptables-restore does", at: location(block.line)))
@@ -319,34 +323,3 @@ extension String {
     }
 }
 
-/// The jumps and gotos between a table's chains, which the kernel requires to be free of loops.
-struct ChainGraph {
-    let chains: [Chain]
-
-    /// Throws at the rule that closes the first loop found, naming the chains on it.
-    func rejectLoops() throws(IptablesLoadingError) {
-        let index = Dictionary(chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var state = Array(repeating: 0, count: chains.count) // 0 unvisited, 1 on the path, 2 done
-        var path: [String] = []
-        func visit(_ chain: Int) throws(IptablesLoadingError) {
-            state[chain] = 1
-            path.append(chains[chain].name)
-            for rule in chains[chain].rules {
-                let target: String
-                switch rule.action {
-                case .jump(let name), .goto(let name): target = name
-                default: continue
-                }
-                guard let next = index[target] else { continue }
-                if state[next] == 1 {
-                    let loop = path[path.firstIndex(of: target)!...] + [target]
-                    throw IptablesLoadingError(location: rule.location, message: "chain loop \(loop.joined(separator: " -> ")); the kernel refuses loops")
-                }
-                if state[next] == 0 { try visit(next) }
-            }
-            path.removeLast()
-            state[chain] = 2
-        }
-        for chain in chains.indices where state[chain] == 0 { try visit(chain) }
-    }
-}

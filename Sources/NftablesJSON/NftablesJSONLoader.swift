@@ -204,30 +204,9 @@ struct ExportReader {
 
     /// The kernel refuses jump loops; a file with one was not exported by nft.
     private func rejectLoops(_ table: Table) throws(NftablesJSONError) {
-        let index = Dictionary(table.chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var state = Array(repeating: 0, count: table.chains.count)
-        var path: [String] = []
-        func visit(_ chain: Int) throws(NftablesJSONError) {
-            state[chain] = 1
-            path.append(table.chains[chain].name)
-            for rule in table.chains[chain].rules {
-                switch rule.action {
-                case .jump(let target), .goto(let target):
-                    if let next = index[target] { try step(next, target, rule) }
-                default:
-                    continue
-                }
-            }
-            path.removeLast()
-            state[chain] = 2
+        if let loop = JumpGraph(chains: table.chains).firstLoop() {
+            throw NftablesJSONError(location: loop.rule.location,
+                                    message: "chain loop \(loop.chains.joined(separator: " -> ")); the kernel refuses loops")
         }
-        func step(_ next: Int, _ target: String, _ rule: Rule) throws(NftablesJSONError) {
-            if state[next] == 1 {
-                let loop = path[path.firstIndex(of: target)!...] + [target]
-                throw NftablesJSONError(location: rule.location, message: "chain loop \(loop.joined(separator: " -> ")); the kernel refuses loops")
-            }
-            if state[next] == 0 { try visit(next) }
-        }
-        for chain in table.chains.indices where state[chain] == 0 { try visit(chain) }
     }
 }

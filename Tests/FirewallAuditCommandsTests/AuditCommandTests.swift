@@ -22,6 +22,23 @@ import Testing
         #expect(bad.stderr.contains("unknown kind 'typo'"))
     }
 
+    @Test func fiveThousandNestedChainsAreAuditedWithAWarning() throws {
+        // iptables-legacy loads a file like this; the analysis stops following jumps at its depth
+        // limit and says so, rather than failing or dropping the packets.
+        let count = 5_000
+        var lines = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
+        lines += (0..<count).map { ":c\($0) - [0:0]" } + ["-A INPUT -j c0"]
+        lines += (0..<count - 1).map { "-A c\($0) -j c\($0 + 1)" } + ["-A c\(count - 1) -j ACCEPT", "COMMIT"]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-\(UUID().uuidString).v4").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Binary.run(["audit", "--matrix", "Fixtures/lync-edge/matrix.yaml", "--iptables-save", path,
+                                     "--allow-unaudited-family", "--color", "never"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("\(path):\(4 + count + 1 + 63): this rule (and \(count - 64) more rules) may enter a chain 64 or more jumps below a base chain"))
+        #expect(result.stdout.contains("verdict of chain c63: nested 64 or more jumps below a base chain"))
+    }
+
     @Test func writesJSONToAFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwaudit-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -204,3 +204,44 @@ import Testing
         #expect(subject.outcomes(box).map(\.verdict) == [.drop])
     }
 }
+
+/// INPUT jumps to c0, each chain to the next, and the last of `count` accepts ssh.
+private func nestedChains(_ count: Int) -> String {
+    var lines = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    lines += (0..<count).map { ":c\($0) - [0:0]" }
+    lines.append("-A INPUT -j c0")
+    lines += (0..<count - 1).map { "-A c\($0) -j c\($0 + 1)" }
+    lines += ["-A c\(count - 1) -p tcp -m tcp --dport 22 -j ACCEPT", "COMMIT"]
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// How deep the analysis follows jumps, and what becomes of packets deeper.
+@Suite struct ChainDepth {
+    @Test func chainsUpToTheDepthLimitAreFollowed() throws {
+        // c62 is 63 jumps below INPUT, the deepest the analysis follows.
+        let subject = try Subject(nestedChains(EngineLimits.chainDepth - 1))
+        let acceptLine = 4 + 63 + 1 + 62 + 1
+        #expect(subject.verdict(subject.inbound("203.0.113.7", port: 22)) == (Verdict.accept, acceptLine))
+        let lines = subject.outcomes(subject.inboundTCP).map { $0.deciding?.location.line }
+        #expect(lines.contains(acceptLine))
+        #expect(subject.index.depthDiagnostics.isEmpty)
+    }
+
+    @Test func aJumpDeeperThanTheLimitHasAnUnknownVerdict() throws {
+        // iptables-legacy follows any depth; past the limit, the verdict of the jump into c63 is unknown.
+        let subject = try Subject(nestedChains(70))
+        let cutLine = 4 + 70 + 1 + 62 + 1
+        let outcomes = subject.outcomes(subject.inboundTCP)
+        #expect(Set(outcomes.map { $0.deciding?.location.line }) == [cutLine])
+        #expect(Set(outcomes.map { $0.verdict }) == [Verdict.accept, Verdict.drop])
+        let id = try #require(outcomes.first?.box.unknowns.first?.id)
+        #expect(outcomes.allSatisfy { $0.box.unknowns.map { $0.id } == [id] })
+        #expect(subject.index.describeUnknown(id)?.text == "verdict of chain c63")
+        // The interpreter takes the same verdict on each answer.
+        let ssh = subject.inbound("203.0.113.7", port: 22)
+        #expect(subject.verdict(ssh, answers: [id: true]) == (Verdict.accept, cutLine))
+        #expect(subject.verdict(ssh, answers: [id: false]) == (Verdict.drop, cutLine))
+        // One warning, at the first rule whose jump is not followed.
+        #expect(subject.index.depthDiagnostics.map { $0.location?.line } == [cutLine])
+    }
+}
