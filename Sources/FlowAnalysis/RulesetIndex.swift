@@ -70,7 +70,8 @@ public struct RulesetIndex: Sendable {
         depthDiagnostics = ruleset.tables.filter { $0.family.covers(family) }.flatMap(RulesetIndex.depthDiagnostics(of:))
     }
 
-    /// One warning per table, at the first rule whose jump may go deeper than the analysis follows.
+    /// One warning per table, at the first rule (chains and rules in table order) whose jump may go
+    /// deeper than the analysis follows.
     private static func depthDiagnostics(of table: Table) -> [Diagnostic] {
         let depths = JumpGraph(chains: table.chains).depths()
         let names = Set(table.chains.map(\.name))
@@ -84,7 +85,7 @@ public struct RulesetIndex: Sendable {
                 }
             }
         }
-        guard let first = deep.min(by: { $0.location < $1.location }) else { return [] }
+        guard let first = deep.first else { return [] }
         let others = deep.count > 1 ? " (and \(deep.count - 1) more rule\(deep.count > 2 ? "s" : ""))" : ""
         return [Diagnostic(.warning, "this rule\(others) may enter a chain \(EngineLimits.chainDepth) or more jumps below a base "
                            + "chain, deeper than the analysis follows: the verdict of such a jump is taken as unknown", at: first.location)]
