@@ -9,7 +9,8 @@ public enum EngineLimits {
     /// Fragments waiting for a chain's next rule are merged when there are more than this many and
     /// twice as many as at the last merge.
     static let pendingBeforeMerge = 32
-    /// What a base chain (with the chains it reaches) drops is merged when there is more than this.
+    /// The fragments a base chain's rules (and those of the chains it reaches) drop are merged
+    /// when there are more than this many; what it accepts the hook always merges.
     static let decidedBeforeMerge = 32
     /// What a jump brings back is merged when there is more than this and the chain multiplied it.
     static let returnedBeforeMerge = 8

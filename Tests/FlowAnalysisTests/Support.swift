@@ -97,7 +97,7 @@ func randomConditions(_ generator: inout SeededGenerator) -> String {
 }
 
 /// The iptables-save rulesets of the fixtures and, when `../shared` is present, of the shared
-/// corpus (tum-i8 left out: the box engine takes seconds on it in a debug build).
+/// corpus (tum-i8 left out: the engine takes seconds on it in a debug build).
 func savedRulesets(for suite: String) -> (fixtures: [URL], corpus: [URL]) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     func rulesets(in directory: String) -> [URL] {
