@@ -2,7 +2,7 @@
 /// one place. Each trades precision (widening) or merging effort for time; none changes which
 /// rule decides a packet.
 public enum EngineLimits {
-    /// Chains nested deeper than this below a base chain are not followed: the verdict of the
+    /// Chains this many or more jumps below a base chain are not followed: the verdict of the
     /// jump that would enter one is unknown, with a warning (`RulesetIndex.depthDiagnostics`).
     /// iptables-legacy follows any depth; real rulesets nest a handful of chains.
     public static let chainDepth = 64

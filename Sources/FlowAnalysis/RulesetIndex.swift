@@ -35,8 +35,8 @@ public struct RulesetIndex: Sendable {
     private let unknownBase: [[[Int]]]
     /// The ids of unknown conditions that are per-connection choices (`OpaqueMatch.isChoice`).
     public let choiceIds: Set<Int>
-    /// A warning for each jump or goto that may enter a chain nested deeper than
-    /// `EngineLimits.chainDepth`: the analysis takes its verdict as unknown.
+    /// A warning per table whose jumps or gotos may enter a chain `EngineLimits.chainDepth` or
+    /// more jumps below a base chain: the analysis takes such a jump's verdict as unknown.
     public let depthDiagnostics: [Diagnostic]
 
     public init(ruleset: Ruleset, family: AddressFamily) {
@@ -80,7 +80,8 @@ public struct RulesetIndex: Sendable {
             guard let depth, depth >= EngineLimits.chainDepth - 1 else { continue }
             for rule in chain.rules {
                 switch rule.action {
-                case .jump(let name), .goto(let name) where names.contains(name): deep.append(rule)
+                case .jump(let name), .goto(let name):
+                    if names.contains(name) { deep.append(rule) }
                 default: break
                 }
             }
