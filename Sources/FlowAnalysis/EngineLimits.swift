@@ -19,7 +19,8 @@ public enum EngineLimits {
     static let answerVariants = 2
     /// Above this many boxes of one history, unknown answers are forgotten (widening).
     static let boxesBeforeForgetting = 64
-    /// Fixed unknown answers one box keeps; beyond, the oldest are forgotten (widening).
+    /// Fixed unknown answers one box keeps; beyond, those of the conditions earliest in the
+    /// ruleset (lowest ids) are forgotten (widening).
     public static let answersPerBox = 16
     /// Mark values the analysis lists to decide masks too irregular to cut as ranges.
     public static let markValues = 256

@@ -207,7 +207,8 @@ public struct PacketBox: Sendable, Hashable {
         return box
     }
 
-    /// At most `EngineLimits.answersPerBox` answers are kept per box; beyond, the oldest are forgotten.
+    /// At most `EngineLimits.answersPerBox` answers are kept per box; answers are kept in order of
+    /// id, and beyond the limit those of the lowest ids (the conditions earliest in the ruleset) are forgotten.
     mutating func limitAnswers() {
         guard unknowns.count > EngineLimits.answersPerBox else { return }
         unknowns = Array(unknowns.suffix(EngineLimits.answersPerBox))
