@@ -74,7 +74,9 @@ struct ExtraTrafficCheck {
         var outcome = best.outcome
         outcome.box = space.translatedView(of: best.box, as: best.outcome.box)
         let witness = confirmation.witness(outcome, leg: .new, origin: origin)
-        let definite = boxes.contains(where: index.isCertain)
+        // A box that fixes no doubt is accepted whatever the answers, unless widening merged it:
+        // then only the projections can tell.
+        let definite = boxes.contains { index.isCertain($0) && !$0.widened }
             || !PacketSpace(boxes).projected(keeping: index.choiceIds).subtracting(droppedProjection.value).isEmpty
         let accepted = describe.space(boxes)
         let unknownIds = Set(boxes.flatMap { $0.unknowns.map(\.id) }).subtracting(index.choiceIds)

@@ -83,6 +83,16 @@ import Testing
         #expect(finding.witness.confirmed)
     }
 
+    @Test func anExtraThatSomeAnswersDropIsPossibleEvenWhenWideningMergedItsAnswers() throws {
+        // Each rule drops port 80 on two unknown answers: the packets that go on split in two at
+        // each rule, until the engine merges them (widening) into boxes that fix no answer.
+        let drops = (1...6).map { "-A INPUT -p tcp -m tcp --dport 80 -m string --string a\($0) --algo bm -m string --string b\($0) --algo bm -j DROP" }
+        let report = try audit(matrix: AuditSemantics.matrix, v4: AuditSemantics.rules((drops + ["-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT"]).joined(separator: "\n")))
+        let extra = try #require(report.findings.first { $0.kind == .extra })
+        #expect(extra.rule.location.line == 12)
+        #expect(extra.certainty == .possible)
+    }
+
     @Test func throttlesAreDecidedWithinLimitsSoOrdinaryTrafficPasses() throws {
         let report = try audit(matrix: AuditSemantics.matrix, v4: AuditSemantics.rules("""
         -A INPUT -p tcp -m tcp --dport 443 -m conntrack --ctstate NEW -m recent --set --name web --rsource
