@@ -23,6 +23,9 @@ public struct JumpGraph: Sendable {
     public struct Loop: Sendable {
         public var rule: Rule
         public var chains: [String]
+
+        /// The error every reader gives at `rule`.
+        public var message: String { "chain loop \(chains.joined(separator: " -> ")); the kernel refuses loops" }
     }
 
     /// The first loop met walking depth first from each chain in order, rules in order; nil when
@@ -72,5 +75,14 @@ public struct JumpGraph: Sendable {
         }
         for chain in chains.indices where incoming[chain] > 0 { depth[chain] = Int.max }
         return depth
+    }
+
+    /// The rules that jump or go to a chain of the table from a chain at least `minimum` jumps
+    /// below a base chain (by `depths()`), chains and rules in table order.
+    public func jumps(fromDepth minimum: Int) -> [Rule] {
+        zip(depths(), edges).enumerated().flatMap { chain, entry -> [Rule] in
+            guard let depth = entry.0, depth >= minimum else { return [] }
+            return entry.1.map { chains[chain].rules[$0.rule] }
+        }
     }
 }

@@ -193,6 +193,15 @@ public struct Interpreter: Sendable {
                 state.decisions.append(Decision(hook: frame.hook, table: table.name, baseChain: frame.baseChain, chain: chain.name, rule: rule,
                                                 position: position, verdict: verdict, chainLocation: frame.baseLocation, isNatTable: frame.isNat))
             }
+            /// The rule's verdict as an unknown condition: the answer given for it, else the default.
+            func decideUnknown(_ action: String) -> ChainEnd {
+                let id = index.verdictUnknownId(at: position)
+                let accepts = state.answers[id] ?? state.otherwise
+                assumed.append(id)
+                step(.matched(action: "\(action) (assumed \(accepts ? "accept" : "drop"))"))
+                decide(accepts ? .accept : .drop)
+                return accepts ? .accepted : .dropped
+            }
             switch rule.action {
             case .verdict(let verdict):
                 step(.matched(action: verdict.rawValue))
@@ -211,12 +220,7 @@ public struct Interpreter: Sendable {
                 }
                 guard depth + 1 < EngineLimits.chainDepth else {
                     // Not followed further, as by the engine: the verdict is unknown.
-                    let id = index.verdictUnknownId(at: position)
-                    let accepts = state.answers[id] ?? state.otherwise
-                    assumed.append(id)
-                    step(.matched(action: "\(isGoto ? "goto" : "jump") \(name), nested too deep to follow (assumed \(accepts ? "accept" : "drop"))"))
-                    decide(accepts ? .accept : .drop)
-                    return accepts ? .accepted : .dropped
+                    return decideUnknown("\(isGoto ? "goto" : "jump") \(name), nested too deep to follow")
                 }
                 step(.matched(action: (isGoto ? "goto " : "jump ") + name))
                 let end = runChain(target, frame: frame, &state, depth: depth + 1)
@@ -273,12 +277,7 @@ public struct Interpreter: Sendable {
                 decide(.accept)
                 return .accepted
             case .opaqueVerdict(let name):
-                let id = index.verdictUnknownId(at: position)
-                let accepts = state.answers[id] ?? state.otherwise
-                assumed.append(id)
-                step(.matched(action: "\(name) (assumed \(accepts ? "accept" : "drop"))"))
-                decide(accepts ? .accept : .drop)
-                return accepts ? .accepted : .dropped
+                return decideUnknown(name)
             }
         }
         return .returned

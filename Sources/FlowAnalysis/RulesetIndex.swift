@@ -73,19 +73,7 @@ public struct RulesetIndex: Sendable {
     /// One warning per table, at the first rule (chains and rules in table order) whose jump may go
     /// deeper than the analysis follows.
     private static func depthDiagnostics(of table: Table) -> [Diagnostic] {
-        let depths = JumpGraph(chains: table.chains).depths()
-        let names = Set(table.chains.map(\.name))
-        var deep: [Rule] = []
-        for (chain, depth) in zip(table.chains, depths) {
-            guard let depth, depth >= EngineLimits.chainDepth - 1 else { continue }
-            for rule in chain.rules {
-                switch rule.action {
-                case .jump(let name), .goto(let name):
-                    if names.contains(name) { deep.append(rule) }
-                default: break
-                }
-            }
-        }
+        let deep = JumpGraph(chains: table.chains).jumps(fromDepth: EngineLimits.chainDepth - 1)
         guard let first = deep.first else { return [] }
         let others = deep.count > 1 ? " (and \(deep.count - 1) more rule\(deep.count > 2 ? "s" : ""))" : ""
         return [Diagnostic(.warning, "this rule\(others) may enter a chain \(EngineLimits.chainDepth) or more jumps below a base "

@@ -272,8 +272,7 @@ struct SaveFileReader {
         }
         // The kernel refuses loops: the error is at the rule that closes the first one.
         if let loop = JumpGraph(chains: chains).firstLoop() {
-            throw IptablesLoadingError(location: loop.rule.location,
-                                       message: "chain loop \(loop.chains.joined(separator: " -> ")); the kernel refuses loops")
+            throw IptablesLoadingError(location: loop.rule.location, message: loop.message)
         }
         let table = Table(name: block.name, family: family == .ipv4 ? .ip : .ip6, chains: chains, location: location(block.line))
         if let earlier = tables.firstIndex(where: { $0.name == block.name }) {

@@ -205,8 +205,7 @@ struct ExportReader {
     /// The kernel refuses jump loops; a file with one was not exported by nft.
     private func rejectLoops(_ table: Table) throws(NftablesJSONError) {
         if let loop = JumpGraph(chains: table.chains).firstLoop() {
-            throw NftablesJSONError(location: loop.rule.location,
-                                    message: "chain loop \(loop.chains.joined(separator: " -> ")); the kernel refuses loops")
+            throw NftablesJSONError(location: loop.rule.location, message: loop.message)
         }
     }
 }
